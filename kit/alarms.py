@@ -1,0 +1,195 @@
+"""CloudWatch alarms of the service, all notifying one encrypted SNS topic."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+ONE_MINUTE = Duration.minutes(1)
+FIVE_MINUTES = Duration.minutes(5)
+
+#: Gateway 4XX responses in 5 minutes that count as a client-error storm.
+API_4XX_THRESHOLD = 100
+#: Stream records older than this (ms) mean the processor is falling behind.
+ITERATOR_AGE_THRESHOLD_MS = 60_000
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """What an alarm watches and when it fires."""
+
+    name: str
+    description: str
+    metric: cloudwatch.IMetric
+    threshold: float
+    comparison: cloudwatch.ComparisonOperator = (
+        cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+    )
+
+
+class ServiceAlarms(Construct):
+    """The alarm topic (KMS, TLS-only, e-mail subscriptions) and one alarm per failure mode.
+
+    Alarms: errors, throttles and p99 duration of both functions; API 4XX, 5XX and p99
+    latency; DynamoDB read/write throttle events; DLQ depth; stream iterator age. Every
+    alarm's action and OK action is the topic.
+
+    Attributes
+    ----------
+    topic : aws_sns.Topic
+    alarms : dict[str, aws_cloudwatch.Alarm]
+        Keyed by the alarm's short name (e.g. ``ApiFunctionErrors``).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        prefix: str,
+        key: kms.IKey,
+        emails: Sequence[str],
+        api: apigw.RestApi,
+        stage_name: str,
+        api_function: lambda_.Function,
+        api_timeout_seconds: int,
+        processor_function: lambda_.Function,
+        processor_timeout_seconds: int,
+        table: dynamodb.Table,
+        dead_letter_queue: sqs.IQueue,
+        api_latency_alarm_ms: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(
+            self,
+            "Topic",
+            display_name=f"{prefix} alarms",
+            master_key=key,
+            enforce_ssl=True,
+        )
+        for email in emails:
+            self.topic.add_subscription(subscriptions.EmailSubscription(email))
+
+        api_dims = {"ApiName": api.rest_api_name, "Stage": stage_name}
+
+        def api_metric(name: str, statistic: str, period: Duration) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/ApiGateway",
+                metric_name=name,
+                dimensions_map=api_dims,
+                statistic=statistic,
+                period=period,
+            )
+
+        specs: list[AlarmSpec] = []
+        for label, function, timeout in (
+            ("ApiFunction", api_function, api_timeout_seconds),
+            ("ProcessorFunction", processor_function, processor_timeout_seconds),
+        ):
+            specs += [
+                AlarmSpec(
+                    f"{label}Errors",
+                    f"{label}: at least one invocation failed in a minute",
+                    function.metric_errors(period=ONE_MINUTE, statistic="Sum"),
+                    1,
+                ),
+                AlarmSpec(
+                    f"{label}Throttles",
+                    f"{label}: invocations were throttled (reserved concurrency exhausted)",
+                    function.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
+                    1,
+                ),
+                AlarmSpec(
+                    f"{label}Duration",
+                    f"{label}: p99 duration above 80% of the timeout",
+                    function.metric_duration(period=FIVE_MINUTES, statistic="p99"),
+                    timeout * 1000 * 0.8,
+                    cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                ),
+            ]
+        specs += [
+            AlarmSpec(
+                "Api5xx",
+                "API: server errors (5XX) returned to callers",
+                api_metric("5XXError", "Sum", ONE_MINUTE),
+                1,
+            ),
+            AlarmSpec(
+                "Api4xx",
+                f"API: more than {API_4XX_THRESHOLD} client errors (4XX) in 5 minutes",
+                api_metric("4XXError", "Sum", FIVE_MINUTES),
+                API_4XX_THRESHOLD,
+                cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            ),
+            AlarmSpec(
+                "ApiLatency",
+                f"API: p99 latency above {api_latency_alarm_ms} ms",
+                api_metric("Latency", "p99", FIVE_MINUTES),
+                api_latency_alarm_ms,
+                cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            ),
+            AlarmSpec(
+                "TableThrottles",
+                "DynamoDB: read or write requests throttled on the orders table",
+                cloudwatch.MathExpression(
+                    expression="reads + writes",
+                    using_metrics={
+                        "reads": table.metric(
+                            "ReadThrottleEvents", statistic="Sum", period=ONE_MINUTE
+                        ),
+                        "writes": table.metric(
+                            "WriteThrottleEvents", statistic="Sum", period=ONE_MINUTE
+                        ),
+                    },
+                    label="Throttle events",
+                    period=ONE_MINUTE,
+                ),
+                1,
+            ),
+            AlarmSpec(
+                "DeadLetters",
+                "DLQ: failed records or invocations are waiting to be inspected",
+                dead_letter_queue.metric_approximate_number_of_messages_visible(
+                    period=ONE_MINUTE, statistic="Maximum"
+                ),
+                1,
+            ),
+            AlarmSpec(
+                "StreamIteratorAge",
+                f"Stream: processor is more than {ITERATOR_AGE_THRESHOLD_MS} ms behind",
+                processor_function.metric("IteratorAge", statistic="Maximum", period=ONE_MINUTE),
+                ITERATOR_AGE_THRESHOLD_MS,
+                cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            ),
+        ]
+
+        action = cw_actions.SnsAction(self.topic)
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+        for spec in specs:
+            alarm = cloudwatch.Alarm(
+                self,
+                spec.name,
+                alarm_name=f"{prefix}-{spec.name}",
+                alarm_description=spec.description,
+                metric=spec.metric,
+                threshold=spec.threshold,
+                comparison_operator=spec.comparison,
+                evaluation_periods=1,
+                datapoints_to_alarm=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            alarm.add_alarm_action(action)
+            alarm.add_ok_action(action)
+            self.alarms[spec.name] = alarm

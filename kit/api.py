@@ -1,0 +1,352 @@
+"""The REST API in front of the api function."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from aws_cdk import Aws, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from kit.paths import order_request_schema_path
+from kit.props import AuthorizationMode
+
+#: Name of the API Gateway model made from the order request JSON Schema.
+ORDER_REQUEST_MODEL_NAME = "OrderRequest"
+
+CORRELATION_HEADER = "X-Correlation-Id"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+#: One JSON object per request in the access log.
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "extendedRequestId": "$context.extendedRequestId",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integration.latency",
+    "integrationStatus": "$context.integration.status",
+    "errorMessage": "$context.error.message",
+    "validationError": "$context.error.validationErrorString",
+    "sourceIp": "$context.identity.sourceIp",
+    "caller": "$context.identity.caller",
+    "userArn": "$context.identity.userArn",
+    "xrayTraceId": "$context.xrayTraceId",
+    "wafStatus": "$context.waf.status",
+}
+
+
+def load_order_request_schema() -> dict[str, Any]:
+    """Return the order request JSON Schema that becomes the API Gateway request model."""
+    with order_request_schema_path().open(encoding="utf-8") as stream:
+        schema: dict[str, Any] = json.load(stream)
+    return schema
+
+
+class OrdersApi(Construct):
+    """API Gateway REST API: ``POST /orders``, ``GET /orders/{orderId}``,
+    ``GET /customers/{customerId}/orders``, all proxied to the api function.
+
+    The stage throttles, writes JSON access logs and execution logs to KMS-encrypted log
+    groups with retention, and traces with X-Ray. Request bodies are validated against the
+    order request model and path parameters are required. Every method is authorized (IAM by
+    default); CORS is an allow-list; gateway errors carry CORS headers and a JSON body.
+
+    Attributes
+    ----------
+    api : aws_apigateway.RestApi
+    stage : aws_apigateway.Stage
+    access_log_group : aws_logs.LogGroup
+    execution_log_group : aws_logs.LogGroup
+    request_model : aws_apigateway.CfnModel
+    web_acl : aws_wafv2.CfnWebACL or None
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        stage_name: str,
+        function: lambda_.IFunction,
+        key: kms.IKey,
+        throttle_rate_limit: int,
+        throttle_burst_limit: int,
+        log_retention: logs.RetentionDays,
+        removal_policy: RemovalPolicy,
+        cors_origins: Sequence[str],
+        authorization: AuthorizationMode,
+        cognito_user_pool_arn: str | None,
+        enable_waf: bool,
+        waf_rate_limit: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        retention = log_retention
+        self.access_log_group = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=retention,
+            encryption_key=key,
+            removal_policy=removal_policy,
+        )
+        cors = None
+        if cors_origins:
+            cors = apigw.CorsOptions(
+                allow_origins=list(cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=[
+                    "Content-Type",
+                    "Authorization",
+                    "X-Amz-Date",
+                    "X-Amz-Security-Token",
+                    "X-Amz-Content-Sha256",
+                    CORRELATION_HEADER,
+                    IDEMPOTENCY_HEADER,
+                ],
+                expose_headers=[CORRELATION_HEADER, "Retry-After"],
+            )
+        self.api = apigw.RestApi(
+            self,
+            "Api",
+            rest_api_name=name,
+            description="Order service: create orders, read them back, list a customer's orders",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=False,
+            default_cors_preflight_options=cors,
+            deploy_options=apigw.StageOptions(
+                stage_name=stage_name,
+                throttling_rate_limit=throttle_rate_limit,
+                throttling_burst_limit=throttle_burst_limit,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                # Full request/response logging would write order bodies (addresses) to logs.
+                data_trace_enabled=False,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_log_group),
+                access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+            ),
+        )
+        self.stage = self.api.deployment_stage
+        self.execution_log_group = self._execution_logging(
+            stage_name, key, retention, removal_policy
+        )
+        self._gateway_responses(cors_origins)
+
+        method_options = self._method_authorization(authorization, cognito_user_pool_arn)
+        integration = apigw.LambdaIntegration(function, proxy=True)
+        body_validator = self.api.add_request_validator(
+            "BodyValidator", validate_request_body=True, validate_request_parameters=True
+        )
+        params_validator = self.api.add_request_validator(
+            "ParamsValidator", validate_request_body=False, validate_request_parameters=True
+        )
+        self.request_model = apigw.CfnModel(
+            self,
+            "OrderRequestModel",
+            rest_api_id=self.api.rest_api_id,
+            content_type="application/json",
+            name=ORDER_REQUEST_MODEL_NAME,
+            description="An order request (the kit's order_request.schema.json)",
+            schema=load_order_request_schema(),
+        )
+        model = apigw.Model.from_model_name(self, "OrderRequestModelRef", ORDER_REQUEST_MODEL_NAME)
+
+        orders = self.api.root.add_resource("orders")
+        create = orders.add_method(
+            "POST",
+            integration,
+            request_validator=body_validator,
+            request_models={"application/json": model},
+            **method_options,
+        )
+        create.node.add_dependency(self.request_model)
+        orders.add_resource("{orderId}").add_method(
+            "GET",
+            integration,
+            request_validator=params_validator,
+            request_parameters={"method.request.path.orderId": True},
+            **method_options,
+        )
+        customer_orders = (
+            self.api.root.add_resource("customers")
+            .add_resource("{customerId}")
+            .add_resource("orders")
+        )
+        customer_orders.add_method(
+            "GET",
+            integration,
+            request_validator=params_validator,
+            request_parameters={
+                "method.request.path.customerId": True,
+                "method.request.querystring.limit": False,
+                "method.request.querystring.nextToken": False,
+            },
+            **method_options,
+        )
+        self.web_acl = self._web_acl(name, stage_name, waf_rate_limit) if enable_waf else None
+
+    def _method_authorization(
+        self, authorization: AuthorizationMode, user_pool_arn: str | None
+    ) -> dict[str, Any]:
+        if authorization is AuthorizationMode.IAM:
+            return {"authorization_type": apigw.AuthorizationType.IAM}
+        if authorization is AuthorizationMode.COGNITO:
+            assert user_pool_arn is not None  # validated by OrderServiceProps
+            pool = cognito.UserPool.from_user_pool_arn(self, "UserPool", user_pool_arn)
+            authorizer = apigw.CognitoUserPoolsAuthorizer(
+                self, "Authorizer", cognito_user_pools=[pool]
+            )
+            return {
+                "authorization_type": apigw.AuthorizationType.COGNITO,
+                "authorizer": authorizer,
+            }
+        # AuthorizationMode.NONE: an explicit opt-out by the caller, reported by the audit.
+        return {"authorization_type": apigw.AuthorizationType.NONE}
+
+    def _execution_logging(
+        self,
+        stage_name: str,
+        key: kms.IKey,
+        retention: logs.RetentionDays,
+        removal_policy: RemovalPolicy,
+    ) -> logs.LogGroup:
+        """Create the execution log group before API Gateway does (so it has KMS and
+        retention) and the account-level role API Gateway writes execution logs with."""
+        log_group = logs.LogGroup(
+            self,
+            "ExecutionLogs",
+            log_group_name=(
+                # The literal stage name: a Ref to the stage would be a circular dependency.
+                f"API-Gateway-Execution-Logs_{self.api.rest_api_id}/{stage_name}"
+            ),
+            retention=retention,
+            encryption_key=key,
+            removal_policy=removal_policy,
+        )
+        role = iam.Role(
+            self,
+            "CloudWatchRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description="Lets API Gateway write execution logs of this account's APIs",
+        )
+        execution_logs = (
+            f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
+            "log-group:API-Gateway-Execution-Logs_*"
+        )
+        policy = iam.ManagedPolicy(
+            self,
+            "CloudWatchPolicy",
+            description="API Gateway execution logging",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="WriteExecutionLogs",
+                    actions=[
+                        "logs:CreateLogGroup",
+                        "logs:CreateLogStream",
+                        "logs:DescribeLogGroups",
+                        "logs:DescribeLogStreams",
+                        "logs:PutLogEvents",
+                    ],
+                    resources=[execution_logs, f"{execution_logs}:log-stream:*"],
+                )
+            ],
+        )
+        account = apigw.CfnAccount(self, "Account", cloud_watch_role_arn=role.role_arn)
+        account.node.add_dependency(policy)
+        self.stage.node.add_dependency(account)
+        self.stage.node.add_dependency(log_group)
+        return log_group
+
+    def _gateway_responses(self, cors_origins: Sequence[str]) -> None:
+        """Errors produced by API Gateway itself (auth, validation, throttling) as JSON with
+        CORS headers, like the function's own errors."""
+        headers = {}
+        if cors_origins:
+            headers["Access-Control-Allow-Origin"] = f"'{cors_origins[0]}'"
+        body = {
+            "application/json": json.dumps(
+                {
+                    "error": "$context.error.responseType",
+                    "message": "$context.error.messageString",
+                    "details": "$context.error.validationErrorString",
+                    "requestId": "$context.requestId",
+                }
+            )
+        }
+        for response_id, response_type in (
+            ("Default4xx", apigw.ResponseType.DEFAULT_4_XX),
+            ("Default5xx", apigw.ResponseType.DEFAULT_5_XX),
+        ):
+            self.api.add_gateway_response(
+                response_id, type=response_type, response_headers=headers, templates=body
+            )
+
+    def _web_acl(self, name: str, stage_name: str, rate_limit: int) -> wafv2.CfnWebACL:
+        def managed(priority: int, rule_group: str) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=rule_group,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name=rule_group
+                    )
+                ),
+                visibility_config=_visibility(rule_group),
+            )
+
+        rate_rule = wafv2.CfnWebACL.RuleProperty(
+            name="RateLimitPerIp",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=rate_limit, aggregate_key_type="IP"
+                )
+            ),
+            visibility_config=_visibility("RateLimitPerIp"),
+        )
+        web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=_visibility(name),
+            rules=[
+                rate_rule,
+                managed(1, "AWSManagedRulesCommonRuleSet"),
+                managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
+                managed(3, "AWSManagedRulesAmazonIpReputationList"),
+            ],
+        )
+        stage_arn = (
+            f"arn:{Stack.of(self).partition}:apigateway:{Stack.of(self).region}::"
+            f"/restapis/{self.api.rest_api_id}/stages/{stage_name}"
+        )
+        association = wafv2.CfnWebACLAssociation(
+            self, "WebAclAssociation", resource_arn=stage_arn, web_acl_arn=web_acl.attr_arn
+        )
+        association.node.add_dependency(self.stage)
+        return web_acl
+
+
+def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True,
+        metric_name=metric_name,
+        sampled_requests_enabled=True,
+    )

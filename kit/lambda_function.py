@@ -1,0 +1,146 @@
+"""One Lambda function of the service, with the log group and role it needs and nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from kit.paths import handler_source_dir
+
+#: The runtime of both functions; the local emulator plays it with a Python 3.12 venv.
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+#: Publisher account of the official Powertools for AWS Lambda layers.
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+
+_ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_cache"]
+
+
+def powertools_layer_arn(stack: Stack, version: int) -> str:
+    """ARN of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 x86_64."""
+    return (
+        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
+        f"AWSLambdaPowertoolsPythonV3-python312-x86_64:{version}"
+    )
+
+
+class OrderFunction(Construct):
+    """A python3.12 function running code from ``handler/``.
+
+    It gets an explicit log group (retention and KMS, created before the function so Lambda
+    never creates an unencrypted one), a role with one customer-managed policy (its own log
+    group, X-Ray, the DLQ, the service key, plus ``statements``), active X-Ray tracing, JSON
+    log format, environment variables encrypted with the service key and the service's
+    dead-letter queue for failed asynchronous invocations.
+
+    Attributes
+    ----------
+    function : aws_lambda.Function
+    role : aws_iam.Role
+    policy : aws_iam.ManagedPolicy
+        Add statements here to give the function more permissions.
+    log_group : aws_logs.LogGroup
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        handler: str,
+        description: str,
+        key: kms.IKey,
+        dead_letter_queue: sqs.IQueue,
+        environment: Mapping[str, str],
+        statements: Sequence[iam.PolicyStatement] = (),
+        memory_size: int,
+        timeout_seconds: int,
+        log_retention: logs.RetentionDays,
+        removal_policy: RemovalPolicy,
+        reserved_concurrency: int | None = None,
+        powertools_layer_version: int | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            retention=log_retention,
+            encryption_key=key,
+            removal_policy=removal_policy,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of {construct_id}",
+        )
+        # One customer-managed policy holds every permission of the function (no inline
+        # policies); the function gets the role without policy updates, so no CDK grant can
+        # add a permission behind the kit's back.
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description=f"Least-privilege permissions of {construct_id}",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="WriteOwnLogGroup",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group_arn],
+                ),
+                # X-Ray accepts trace data only with Resource "*": AWS requires it.
+                iam.PolicyStatement(
+                    sid="WriteTraces",
+                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                    resources=["*"],
+                ),
+                iam.PolicyStatement(
+                    sid="SendFailedAsyncInvocationsToDlq",
+                    actions=["sqs:SendMessage"],
+                    resources=[dead_letter_queue.queue_arn],
+                ),
+                # Decrypt the environment, and encrypt messages sent to the encrypted DLQ.
+                iam.PolicyStatement(
+                    sid="UseServiceKey",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[key.key_arn],
+                ),
+                *statements,
+            ],
+        )
+        stack = Stack.of(self)
+        layers = []
+        if powertools_layer_version is not None:
+            layers.append(
+                lambda_.LayerVersion.from_layer_version_arn(
+                    self,
+                    "PowertoolsLayer",
+                    powertools_layer_arn(stack, powertools_layer_version),
+                )
+            )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=RUNTIME,
+            handler=handler,
+            code=lambda_.Code.from_asset(str(handler_source_dir()), exclude=_ASSET_EXCLUDES),
+            description=description,
+            role=self.role.without_policy_updates(),
+            memory_size=memory_size,
+            timeout=Duration.seconds(timeout_seconds),
+            environment=dict(environment),
+            environment_encryption=key,
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            log_group=self.log_group,
+            dead_letter_queue=dead_letter_queue,
+            reserved_concurrent_executions=reserved_concurrency,
+            layers=layers,
+        )
+        self.function.node.add_dependency(self.log_group, self.policy)

@@ -1,0 +1,257 @@
+"""The typed, validated configuration of :class:`kit.ProductionOrderService`.
+
+Every field has a safe production default. A bad value raises :class:`OrderServicePropsError`
+at construction, naming the prop, so a mistake surfaces at ``cdk synth`` rather than as a
+half-deployed stack.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_logs as logs
+
+#: Retention periods CloudWatch Logs accepts (days), and the CDK names for them.
+LOG_RETENTION_DAYS: Mapping[int, logs.RetentionDays] = MappingProxyType(
+    {
+        1: logs.RetentionDays.ONE_DAY,
+        3: logs.RetentionDays.THREE_DAYS,
+        5: logs.RetentionDays.FIVE_DAYS,
+        7: logs.RetentionDays.ONE_WEEK,
+        14: logs.RetentionDays.TWO_WEEKS,
+        30: logs.RetentionDays.ONE_MONTH,
+        60: logs.RetentionDays.TWO_MONTHS,
+        90: logs.RetentionDays.THREE_MONTHS,
+        120: logs.RetentionDays.FOUR_MONTHS,
+        150: logs.RetentionDays.FIVE_MONTHS,
+        180: logs.RetentionDays.SIX_MONTHS,
+        365: logs.RetentionDays.ONE_YEAR,
+        400: logs.RetentionDays.THIRTEEN_MONTHS,
+        545: logs.RetentionDays.EIGHTEEN_MONTHS,
+        731: logs.RetentionDays.TWO_YEARS,
+        1096: logs.RetentionDays.THREE_YEARS,
+        1827: logs.RetentionDays.FIVE_YEARS,
+        2192: logs.RetentionDays.SIX_YEARS,
+        2557: logs.RetentionDays.SEVEN_YEARS,
+        2922: logs.RetentionDays.EIGHT_YEARS,
+        3288: logs.RetentionDays.NINE_YEARS,
+        3653: logs.RetentionDays.TEN_YEARS,
+    }
+)
+
+#: Tag keys the kit always sets; user tags may not override them.
+RESERVED_TAG_KEYS = ("Service", "Environment", "ManagedBy")
+
+#: The Powertools for AWS Lambda (Python) v3 public layer version attached by default.
+DEFAULT_POWERTOOLS_LAYER_VERSION = 27
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+_EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_ORIGIN_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+_LOCAL_ORIGIN_RE = re.compile(r"^http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$")
+_TAG_KEY_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$")
+_USER_POOL_ARN_RE = re.compile(r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/\S+$")
+
+
+class OrderServicePropsError(ValueError):
+    """A prop of :class:`OrderServiceProps` has a value the kit refuses."""
+
+
+class AuthorizationMode(enum.Enum):
+    """How callers of the REST API are authorized.
+
+    ``IAM`` (SigV4) is the default. ``COGNITO`` needs ``cognito_user_pool_arn``. ``NONE`` leaves
+    the API open and must be chosen explicitly; the audit reports it.
+    """
+
+    IAM = "iam"
+    COGNITO = "cognito"
+    NONE = "none"
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise OrderServicePropsError(
+            f"OrderServiceProps.{name} must be an integer between {low} and {high}, got {value!r}"
+        )
+
+
+@dataclass(frozen=True)
+class OrderServiceProps:
+    """Configuration of :class:`kit.ProductionOrderService`.
+
+    Parameters
+    ----------
+    environment_name
+        Short lower-case name of the deployment environment (``prod``, ``staging``...); used in
+        resource names, the ``Environment`` tag and alarm names.
+    service_name
+        Short lower-case name of the service; the ``Service`` tag and the metrics namespace.
+    alarm_emails
+        Addresses subscribed to the alarm topic (each confirms by email).
+    throttle_rate_limit, throttle_burst_limit
+        API stage throttling: steady-state requests per second and burst.
+    reserved_concurrency
+        Reserved concurrent executions of the api function.
+    processor_reserved_concurrency
+        Reserved concurrent executions of the stream processor (bounds its share of the
+        account's concurrency; one per stream shard is enough).
+    memory_size
+        Memory of both functions, MiB.
+    api_timeout_seconds
+        Timeout of the api function; at most 29 s (the API Gateway integration limit).
+    processor_timeout_seconds
+        Timeout of the stream processor function.
+    log_retention_days
+        Retention of every log group; one of :data:`LOG_RETENTION_DAYS`.
+    order_ttl_days
+        Days an order is kept before DynamoDB TTL removes it.
+    removal_policy
+        What happens to stateful resources (table, key, queue, topic, log groups) when the stack
+        is deleted. ``RETAIN`` by default; ``DESTROY`` only for throw-away environments.
+    cors_origins
+        Browser origins allowed by CORS (``https://host[:port]``; ``http://localhost`` for local
+        development). Empty: no CORS preflight. ``*`` is refused.
+    authorization
+        See :class:`AuthorizationMode`.
+    cognito_user_pool_arn
+        The user pool of the Cognito authorizer; required with ``AuthorizationMode.COGNITO``.
+    tags
+        Extra tags for every resource; the keys in :data:`RESERVED_TAG_KEYS` are set by the kit.
+    enable_waf
+        Attach a WAFv2 web ACL (AWS managed rule groups plus a per-IP rate rule) to the stage.
+    waf_rate_limit
+        Requests per 5 minutes per client IP before the WAF rate rule blocks.
+    api_latency_alarm_ms
+        p99 API latency (ms) above which the latency alarm fires.
+    powertools_layer_version
+        Version of the public Powertools for AWS Lambda (Python) v3 layer to attach, or ``None``
+        to attach none (when the runtime already provides Powertools, e.g. the local emulator).
+    """
+
+    environment_name: str = "prod"
+    service_name: str = "orders"
+    alarm_emails: tuple[str, ...] = ()
+    throttle_rate_limit: int = 500
+    throttle_burst_limit: int = 1000
+    reserved_concurrency: int = 100
+    processor_reserved_concurrency: int = 10
+    memory_size: int = 512
+    api_timeout_seconds: int = 10
+    processor_timeout_seconds: int = 60
+    log_retention_days: int = 365
+    order_ttl_days: int = 365
+    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+    cors_origins: tuple[str, ...] = ()
+    authorization: AuthorizationMode = AuthorizationMode.IAM
+    cognito_user_pool_arn: str | None = None
+    tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    enable_waf: bool = False
+    waf_rate_limit: int = 2000
+    api_latency_alarm_ms: int = 2000
+    powertools_layer_version: int | None = DEFAULT_POWERTOOLS_LAYER_VERSION
+
+    def __post_init__(self) -> None:
+        # Tuples and a read-only mapping keep the frozen dataclass really immutable.
+        object.__setattr__(self, "alarm_emails", tuple(self.alarm_emails))
+        object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
+        object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
+        self._validate()
+
+    def _validate(self) -> None:
+        for name in ("environment_name", "service_name"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not _NAME_RE.match(value):
+                raise OrderServicePropsError(
+                    f"OrderServiceProps.{name} must be 1-20 characters of a-z, 0-9 and '-', "
+                    f"starting with a letter, got {value!r}"
+                )
+        for email in self.alarm_emails:
+            if not isinstance(email, str) or not _EMAIL_RE.match(email):
+                raise OrderServicePropsError(
+                    f"OrderServiceProps.alarm_emails has an invalid e-mail address: {email!r}"
+                )
+        _check_int("throttle_rate_limit", self.throttle_rate_limit, 1, 10_000)
+        _check_int("throttle_burst_limit", self.throttle_burst_limit, 1, 5_000)
+        _check_int("reserved_concurrency", self.reserved_concurrency, 1, 1_000)
+        _check_int("processor_reserved_concurrency", self.processor_reserved_concurrency, 1, 1_000)
+        _check_int("memory_size", self.memory_size, 128, 10_240)
+        _check_int("api_timeout_seconds", self.api_timeout_seconds, 1, 29)
+        _check_int("processor_timeout_seconds", self.processor_timeout_seconds, 1, 900)
+        _check_int("order_ttl_days", self.order_ttl_days, 1, 3_650)
+        _check_int("waf_rate_limit", self.waf_rate_limit, 100, 2_000_000_000)
+        _check_int("api_latency_alarm_ms", self.api_latency_alarm_ms, 50, 29_000)
+        if (
+            isinstance(self.log_retention_days, bool)
+            or self.log_retention_days not in LOG_RETENTION_DAYS
+        ):
+            raise OrderServicePropsError(
+                "OrderServiceProps.log_retention_days must be one of "
+                f"{', '.join(map(str, LOG_RETENTION_DAYS))}, got {self.log_retention_days!r}"
+            )
+        if not isinstance(self.removal_policy, RemovalPolicy) or self.removal_policy not in (
+            RemovalPolicy.RETAIN,
+            RemovalPolicy.DESTROY,
+        ):
+            raise OrderServicePropsError(
+                "OrderServiceProps.removal_policy must be RemovalPolicy.RETAIN or "
+                f"RemovalPolicy.DESTROY, got {self.removal_policy!r}"
+            )
+        for origin in self.cors_origins:
+            if not isinstance(origin, str) or not (
+                _ORIGIN_RE.match(origin) or _LOCAL_ORIGIN_RE.match(origin)
+            ):
+                raise OrderServicePropsError(
+                    "OrderServiceProps.cors_origins entries must be https://host[:port] origins "
+                    f"(or http://localhost for development); '*' is refused; got {origin!r}"
+                )
+        if not isinstance(self.authorization, AuthorizationMode):
+            raise OrderServicePropsError(
+                "OrderServiceProps.authorization must be an AuthorizationMode, "
+                f"got {self.authorization!r}"
+            )
+        if self.authorization is AuthorizationMode.COGNITO:
+            arn = self.cognito_user_pool_arn
+            if not isinstance(arn, str) or not _USER_POOL_ARN_RE.match(arn):
+                raise OrderServicePropsError(
+                    "OrderServiceProps.cognito_user_pool_arn must be a Cognito user pool ARN "
+                    f"when authorization is COGNITO, got {arn!r}"
+                )
+        elif self.cognito_user_pool_arn is not None:
+            raise OrderServicePropsError(
+                "OrderServiceProps.cognito_user_pool_arn is only used with "
+                "AuthorizationMode.COGNITO"
+            )
+        for key, value in self.tags.items():
+            if not isinstance(key, str) or not _TAG_KEY_RE.match(key) or key.startswith("aws:"):
+                raise OrderServicePropsError(f"OrderServiceProps.tags has an invalid key: {key!r}")
+            if key in RESERVED_TAG_KEYS:
+                raise OrderServicePropsError(
+                    f"OrderServiceProps.tags may not set {key!r}: the kit sets "
+                    f"{', '.join(RESERVED_TAG_KEYS)} itself"
+                )
+            if not isinstance(value, str) or len(value) > 256:
+                raise OrderServicePropsError(
+                    f"OrderServiceProps.tags[{key!r}] must be a string of at most 256 characters"
+                )
+        if not isinstance(self.enable_waf, bool):
+            raise OrderServicePropsError(
+                f"OrderServiceProps.enable_waf must be a bool, got {self.enable_waf!r}"
+            )
+        if self.powertools_layer_version is not None:
+            _check_int("powertools_layer_version", self.powertools_layer_version, 1, 10_000)
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        """``log_retention_days`` as the CDK enum."""
+        return LOG_RETENTION_DAYS[self.log_retention_days]
+
+    @property
+    def resource_prefix(self) -> str:
+        """``<service>-<environment>``: the prefix of named resources (alias, alarms...)."""
+        return f"{self.service_name}-{self.environment_name}"

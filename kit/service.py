@@ -1,0 +1,249 @@
+"""``ProductionOrderService``: the whole order service as one construct."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, CfnOutput, Tags
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from kit import metrics
+from kit.alarms import ServiceAlarms
+from kit.api import OrdersApi
+from kit.dashboard import ServiceDashboard
+from kit.data import CUSTOMER_INDEX_NAME, OrdersTable
+from kit.encryption import ServiceKey
+from kit.lambda_function import OrderFunction
+from kit.processing import DeadLetterQueue, StreamProcessing
+from kit.props import OrderServiceProps
+
+#: Value of the ``ManagedBy`` tag.
+MANAGED_BY = "production-order-kit"
+
+API_HANDLER = "orders.api.lambda_handler"
+PROCESSOR_HANDLER = "orders.processor.lambda_handler"
+
+
+class ProductionOrderService(Construct):
+    """API Gateway REST API -> Lambda -> DynamoDB order service, production-ready.
+
+    Deploys a customer-managed KMS key, the orders table, the api and stream processor
+    functions, the dead-letter queue, the REST API, alarms to an SNS topic, a dashboard, tags
+    on every resource and stack outputs. See :class:`kit.OrderServiceProps` for the options.
+
+    Parameters
+    ----------
+    scope, construct_id
+        As for any construct; the service is usually the only construct of its stack.
+    props
+        The configuration; ``OrderServiceProps()`` (the default) is the production setup.
+
+    Attributes
+    ----------
+    props : OrderServiceProps
+    key : aws_kms.IKey
+    table : aws_dynamodb.Table
+    api : aws_apigateway.RestApi
+    stage : aws_apigateway.Stage
+    api_function, processor_function : aws_lambda.Function
+    dead_letter_queue : aws_sqs.Queue
+    topic : aws_sns.Topic
+    alarms : dict[str, aws_cloudwatch.Alarm]
+    dashboard : aws_cloudwatch.Dashboard
+
+    Examples
+    --------
+    >>> from aws_cdk import App, Stack
+    >>> from kit import OrderServiceProps, ProductionOrderService
+    >>> app = App()
+    >>> stack = Stack(app, "Orders")
+    >>> service = ProductionOrderService(
+    ...     stack, "Service", OrderServiceProps(alarm_emails=("oncall@example.com",))
+    ... )
+    >>> service.table.table_name is not None
+    True
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        props: OrderServiceProps | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.props = props = props if props is not None else OrderServiceProps()
+        if not isinstance(props, OrderServiceProps):
+            raise TypeError(f"props must be an OrderServiceProps, got {type(props).__name__}")
+        prefix = props.resource_prefix
+
+        service_key = ServiceKey(
+            self, "Encryption", alias_name=prefix, removal_policy=props.removal_policy
+        )
+        self.key: kms.IKey = service_key.key
+        self.cfn_key = service_key.cfn_key
+
+        self.table: dynamodb.Table = OrdersTable(
+            self, "Orders", key=self.key, removal_policy=props.removal_policy
+        ).table
+        self.dead_letter_queue: sqs.Queue = DeadLetterQueue(
+            self, "DeadLetters", key=self.key, removal_policy=props.removal_policy
+        ).queue
+
+        common_env = {
+            "POWERTOOLS_SERVICE_NAME": props.service_name,
+            "POWERTOOLS_METRICS_NAMESPACE": metrics.NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "TABLE_NAME": self.table.table_name,
+        }
+        function_options = {
+            "key": self.key,
+            "dead_letter_queue": self.dead_letter_queue,
+            "memory_size": props.memory_size,
+            "log_retention": props.log_retention,
+            "removal_policy": props.removal_policy,
+            "powertools_layer_version": props.powertools_layer_version,
+        }
+        api_fn = OrderFunction(
+            self,
+            "ApiFunction",
+            handler=API_HANDLER,
+            description="Order API: validates, creates and reads orders",
+            environment={
+                **common_env,
+                "CUSTOMER_INDEX_NAME": CUSTOMER_INDEX_NAME,
+                "ORDER_TTL_DAYS": str(props.order_ttl_days),
+                "ALLOWED_ORIGINS": ",".join(props.cors_origins),
+                "PAGE_TOKEN_KEY_ID": self.key.key_arn,
+            },
+            statements=[
+                iam.PolicyStatement(
+                    sid="ReadWriteOrders",
+                    actions=["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+                    resources=[
+                        self.table.table_arn,
+                        f"{self.table.table_arn}/index/{CUSTOMER_INDEX_NAME}",
+                    ],
+                ),
+                # The encrypted pagination tokens (table encryption goes through DynamoDB).
+                iam.PolicyStatement(
+                    sid="EncryptPageTokens",
+                    actions=["kms:Encrypt"],
+                    resources=[self.key.key_arn],
+                ),
+            ],
+            timeout_seconds=props.api_timeout_seconds,
+            reserved_concurrency=props.reserved_concurrency,
+            **function_options,
+        )
+        self.api_function: lambda_.Function = api_fn.function
+
+        processor_fn = OrderFunction(
+            self,
+            "ProcessorFunction",
+            handler=PROCESSOR_HANDLER,
+            description="Order stream processor: confirms new orders, emits business metrics",
+            environment=common_env,
+            timeout_seconds=props.processor_timeout_seconds,
+            reserved_concurrency=props.processor_reserved_concurrency,
+            **function_options,
+        )
+        self.processor_function: lambda_.Function = processor_fn.function
+        self.stream_processing = StreamProcessing(
+            self,
+            "StreamProcessing",
+            table=self.table,
+            function=self.processor_function,
+            policy=processor_fn.policy,
+            dead_letter_queue=self.dead_letter_queue,
+        )
+
+        orders_api = OrdersApi(
+            self,
+            "Api",
+            name=f"{prefix}-api",
+            stage_name=props.environment_name,
+            function=self.api_function,
+            key=self.key,
+            throttle_rate_limit=props.throttle_rate_limit,
+            throttle_burst_limit=props.throttle_burst_limit,
+            log_retention=props.log_retention,
+            removal_policy=props.removal_policy,
+            cors_origins=props.cors_origins,
+            authorization=props.authorization,
+            cognito_user_pool_arn=props.cognito_user_pool_arn,
+            enable_waf=props.enable_waf,
+            waf_rate_limit=props.waf_rate_limit,
+        )
+        self.orders_api = orders_api
+        self.api: apigw.RestApi = orders_api.api
+        self.stage: apigw.Stage = orders_api.stage
+
+        service_alarms = ServiceAlarms(
+            self,
+            "Alarms",
+            prefix=prefix,
+            key=self.key,
+            emails=props.alarm_emails,
+            api=self.api,
+            stage_name=props.environment_name,
+            api_function=self.api_function,
+            api_timeout_seconds=props.api_timeout_seconds,
+            processor_function=self.processor_function,
+            processor_timeout_seconds=props.processor_timeout_seconds,
+            table=self.table,
+            dead_letter_queue=self.dead_letter_queue,
+            api_latency_alarm_ms=props.api_latency_alarm_ms,
+        )
+        self.topic: sns.Topic = service_alarms.topic
+        self.alarms: dict[str, cloudwatch.Alarm] = service_alarms.alarms
+
+        self.dashboard: cloudwatch.Dashboard = ServiceDashboard(
+            self,
+            "Dashboard",
+            name=prefix,
+            api_name=self.api.rest_api_name,
+            stage_name=props.environment_name,
+            service_name=props.service_name,
+            api_function=self.api_function,
+            processor_function=self.processor_function,
+            table=self.table,
+            dead_letter_queue=self.dead_letter_queue,
+            alarms=list(self.alarms.values()),
+        ).dashboard
+
+        self._tag(props)
+        self._outputs(prefix)
+
+    def _tag(self, props: OrderServiceProps) -> None:
+        tags = Tags.of(self)
+        tags.add("Service", props.service_name)
+        tags.add("Environment", props.environment_name)
+        tags.add("ManagedBy", MANAGED_BY)
+        for key, value in props.tags.items():
+            tags.add(key, value)
+
+    def _outputs(self, prefix: str) -> None:
+        outputs = {
+            "ApiUrl": (self.api.url, "Base URL of the order API stage"),
+            "TableName": (self.table.table_name, "Orders table"),
+            "AlarmTopicArn": (self.topic.topic_arn, "SNS topic of the alarms"),
+            "DeadLetterQueueUrl": (self.dead_letter_queue.queue_url, "Dead-letter queue"),
+            "KeyArn": (self.key.key_arn, "Customer-managed KMS key"),
+            "ApiFunctionName": (self.api_function.function_name, "api function"),
+            "ProcessorFunctionName": (self.processor_function.function_name, "processor"),
+            "DashboardUrl": (
+                f"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region="
+                f"{Aws.REGION}#dashboards:name={prefix}",
+                "CloudWatch dashboard",
+            ),
+        }
+        for output_id, (value, description) in outputs.items():
+            output = CfnOutput(self, output_id, value=value, description=description)
+            # Stable output names users can script against (one service per stack).
+            output.override_logical_id(output_id)
