@@ -65,7 +65,7 @@ def intrinsic(value: Any) -> tuple[str, Any] | None:
         return None
     keys = template_keys(value)
     if len(keys) == 1:
-        (name, argument), = keys.items()
+        ((name, argument),) = keys.items()
         if name in INTRINSIC_FUNCTIONS:
             return name, argument
     return None

@@ -40,7 +40,11 @@ def tag_keys(tags: Any) -> set[str]:
         return {str(key) for key, value in template_keys(tags).items() if _has_value(value)}
     keys = set()
     for tag in as_list(tags):
-        if isinstance(tag, dict) and isinstance(tag.get("Key"), str) and _has_value(tag.get("Value")):
+        if (
+            isinstance(tag, dict)
+            and isinstance(tag.get("Key"), str)
+            and _has_value(tag.get("Value"))
+        ):
             keys.add(tag["Key"])
     return keys
 
@@ -72,7 +76,11 @@ class RequiredTags(BaseResourceCheck):
             self.logger.error("%s cannot check %s: %s", self.id, self.entity_path, error)
             return CheckResult.FAILED
         properties = conf.get("Properties")
-        tags = properties.get(TAGGABLE_TYPES[self.entity_type]) if isinstance(properties, dict) else None
+        tags = (
+            properties.get(TAGGABLE_TYPES[self.entity_type])
+            if isinstance(properties, dict)
+            else None
+        )
         present = tag_keys(tags)
         return CheckResult.PASSED if all(key in present for key in required) else CheckResult.FAILED
 

@@ -32,11 +32,14 @@ class CheckovScan:
     ----------
     results : dict
         ``(check id, file name, logical id) -> "PASSED" | "FAILED" | "SKIPPED"``.
+    suppress_comments : dict
+        ``(check id, file name, logical id) -> comment`` of every skipped result.
     stderr : str
         checkov's log output.
     """
 
     results: dict[tuple[str, str, str], str]
+    suppress_comments: dict[tuple[str, str, str], str]
     stderr: str
 
     def resources(self, check_id: str, file_name: str, outcome: str) -> set[str]:
@@ -108,7 +111,12 @@ def run_checkov(
         "json",
     ]
     completed = subprocess.run(  # noqa: S603 - fixed command line, no shell
-        command, capture_output=True, text=True, env=env, timeout=CHECKOV_TIMEOUT_SECONDS, check=False
+        command,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=CHECKOV_TIMEOUT_SECONDS,
+        check=False,
     )
     # checkov exits 1 when a check fails, which the failing fixtures always cause.
     if completed.returncode not in (0, 1) or not completed.stdout.strip():
@@ -119,12 +127,17 @@ def run_checkov(
     if report["summary"]["parsing_errors"]:
         pytest.fail(f"checkov could not parse templates in {target}", pytrace=False)
     results: dict[tuple[str, str, str], str] = {}
+    suppress_comments: dict[tuple[str, str, str], str] = {}
     for section in ("passed_checks", "failed_checks", "skipped_checks"):
         for record in report["results"][section]:
             logical_id = record["resource"].rsplit(".", 1)[-1]
             key = (record["check_id"], Path(record["file_path"]).name, logical_id)
             results[key] = record["check_result"]["result"]
-    return CheckovScan(results=results, stderr=completed.stderr)
+            if "suppress_comment" in record["check_result"]:
+                suppress_comments[key] = record["check_result"]["suppress_comment"]
+    return CheckovScan(
+        results=results, suppress_comments=suppress_comments, stderr=completed.stderr
+    )
 
 
 @pytest.fixture(scope="session")

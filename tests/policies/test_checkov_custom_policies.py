@@ -200,6 +200,24 @@ def test_readme_table_names_every_policy_and_relied_on_builtin() -> None:
 
 def test_every_fixture_template_is_used() -> None:
     used = {f"{e.fixture}_{kind}.json" for e in EXPECTATIONS.values() for kind in ("fail", "pass")}
-    used.add("builtin_controls_fail.json")
+    used |= {"builtin_controls_fail.json", "resource_level_skip.json"}
 
     assert {path.name for path in Path(FIXTURES_DIR).glob("*.json")} == used
+
+
+@pytest.mark.parametrize(
+    ("check_id", "comment"),
+    [
+        ("CKV_POK_7", "tags applied by the account baseline"),
+        ("CKV2_POK_8", "alias created by another stack"),
+    ],
+)
+def test_resource_metadata_skip_silences_only_that_resource(
+    fixture_scan: CheckovScan, check_id: str, comment: str
+) -> None:
+    # Metadata.checkov.skip is how an acknowledgment applies to one resource only.
+    file_name = "resource_level_skip.json"
+
+    assert fixture_scan.resources(check_id, file_name, "SKIPPED") == {"AcknowledgedKey"}
+    assert fixture_scan.resources(check_id, file_name, "FAILED") == {"UnacknowledgedKey"}
+    assert fixture_scan.suppress_comments[(check_id, file_name, "AcknowledgedKey")] == comment
