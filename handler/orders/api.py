@@ -1,0 +1,242 @@
+"""Entry point of the order API function (API Gateway REST proxy events, payload 1.0).
+
+Routes, keyed on API Gateway's own resource template and method::
+
+    POST /orders                         -> create an order (201; replay 201 + Idempotent-Replay)
+    GET  /orders/{orderId}               -> one order (200, 404)
+    GET  /customers/{customerId}/orders  -> newest first, ?limit=1..100 (20), ?nextToken=...
+
+Every response carries CORS headers and ``x-correlation-id``; client errors are 4xx with a body
+listing each problem; throttling is 503 with Retry-After; a bug is a 500 without internals.
+
+Routing is a dictionary lookup on ``(httpMethod, resource)``: API Gateway has already matched the
+path, so Powertools' APIGatewayRestResolver would only add import time and a CORS policy that
+omits the headers for unlisted origins, where this API always answers with an allowed origin.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from orders.config import Settings
+from orders.errors import DependencyUnavailableError, RequestError, RouteNotFoundError
+from orders.json_body import check_json_media_type, decode_event_body, parse_json_body
+from orders.page_tokens import PageTokenCodec
+from orders.repository import OrderRepository
+from orders.request_parameters import parse_customer_id, parse_order_id, parse_page_size
+from orders.responses import (
+    CORRELATION_ID_HEADER,
+    build_response,
+    internal_error_response,
+    request_error_response,
+    unavailable_response,
+)
+from orders.service import OrderService
+from orders.telemetry import count, logger, publish_metrics
+from orders.validation import OrderValidator
+
+#: Bounded retries and timeouts: API Gateway gives up after 29 s, so must the function.
+AWS_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=2,
+    read_timeout=5,
+)
+#: A client-sent correlation id is used only if it is short and harmless in logs and headers.
+_SAFE_CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """The parts of a proxy event the routes use, with header names lower-cased."""
+
+    headers: Mapping[str, str]
+    path_parameters: Mapping[str, str]
+    query_parameters: Mapping[str, str]
+    body: str | None
+    is_base64_encoded: bool
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> ApiRequest:
+        """Extract the request from an API Gateway REST proxy event."""
+        headers = event.get("headers") or {}
+        return cls(
+            headers={str(k).lower(): str(v) for k, v in headers.items()},
+            path_parameters=event.get("pathParameters") or {},
+            query_parameters=event.get("queryStringParameters") or {},
+            body=event.get("body"),
+            is_base64_encoded=bool(event.get("isBase64Encoded")),
+        )
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    """What a route returns: status, JSON body and extra headers."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class OrderApi:
+    """The configured service and settings (built once per execution environment)."""
+
+    settings: Settings
+    service: OrderService
+
+
+@cache
+def build_api() -> OrderApi:
+    """Build the API from the environment; cached so clients are reused across invocations."""
+    settings = Settings.from_env()
+    repository = OrderRepository(
+        boto3.client("dynamodb", config=AWS_CLIENT_CONFIG),
+        settings.table_name,
+        settings.customer_index_name,
+    )
+    page_tokens = PageTokenCodec(
+        boto3.client("kms", config=AWS_CLIENT_CONFIG), settings.page_token_key_id
+    )
+    service = OrderService(repository, OrderValidator(), page_tokens, settings.order_ttl_days)
+    return OrderApi(settings=settings, service=service)
+
+
+def _create_order(api: OrderApi, request: ApiRequest) -> RouteResult:
+    check_json_media_type(request.headers.get("content-type"))
+    raw = decode_event_body(request.body, request.is_base64_encoded)
+    document = parse_json_body(raw)
+    created = api.service.create_order(document, request.headers.get("idempotency-key"))
+    order = created.order
+    headers = {"Location": f"/orders/{order.order_id}"}
+    if created.replayed:
+        headers["Idempotent-Replay"] = "true"
+        count("idempotentReplays")
+    else:
+        count("ordersCreated")
+    logger.info(
+        "order accepted",
+        extra={
+            "orderId": order.order_id,
+            "itemCount": len(order.lines),
+            "currency": order.currency,
+            "idempotentReplay": created.replayed,
+        },
+    )
+    return RouteResult(201, order.to_public_dict(), headers)
+
+
+def _get_order(api: OrderApi, request: ApiRequest) -> RouteResult:
+    order_id = parse_order_id(request.path_parameters.get("orderId"))
+    order = api.service.get_order(order_id)
+    return RouteResult(200, order.to_public_dict(), {})
+
+
+def _list_customer_orders(api: OrderApi, request: ApiRequest) -> RouteResult:
+    customer_id = parse_customer_id(request.path_parameters.get("customerId"))
+    limit = parse_page_size(request.query_parameters.get("limit"))
+    page = api.service.list_customer_orders(
+        customer_id, limit, request.query_parameters.get("nextToken")
+    )
+    body = {"orders": [o.to_public_dict() for o in page.orders], "nextToken": page.next_token}
+    return RouteResult(200, body, {})
+
+
+ROUTES: dict[tuple[str, str], Callable[[OrderApi, ApiRequest], RouteResult]] = {
+    ("POST", "/orders"): _create_order,
+    ("GET", "/orders/{orderId}"): _get_order,
+    ("GET", "/customers/{customerId}/orders"): _list_customer_orders,
+}
+
+
+def correlation_id_for(event: Mapping[str, Any], headers: Mapping[str, str]) -> str:
+    """Return the request's correlation id: a well-formed ``x-correlation-id`` header, else
+    API Gateway's request id, else a new UUID.
+
+    Examples
+    --------
+    >>> correlation_id_for({"requestContext": {"requestId": "r-1"}}, {"x-correlation-id": "c-9"})
+    'c-9'
+    >>> correlation_id_for({"requestContext": {"requestId": "r-1"}}, {"x-correlation-id": "a b"})
+    'r-1'
+    """
+    supplied = headers.get(CORRELATION_ID_HEADER)
+    if supplied is not None and _SAFE_CORRELATION_ID.match(supplied):
+        return supplied
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    if isinstance(request_id, str) and request_id:
+        return request_id
+    return str(uuid.uuid4())
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Handle one API Gateway REST proxy event and return the proxy response."""
+    started = time.perf_counter()
+    request = ApiRequest.from_event(event)
+    correlation_id = correlation_id_for(event, request.headers)
+    logger.set_correlation_id(correlation_id)
+    route_key = (str(event.get("httpMethod")), str(event.get("resource")))
+    logger.append_keys(route=" ".join(route_key))
+    origin = request.headers.get("origin")
+    allowed_origins: tuple[str, ...] = ()
+    try:
+        api = build_api()
+        allowed_origins = api.settings.allowed_origins
+        route = ROUTES.get(route_key)
+        if route is None:
+            raise RouteNotFoundError(f"no operation {route_key[0]} {route_key[1]}")
+        result = route(api, request)
+        response = build_response(
+            result.status,
+            result.body,
+            allowed_origins=allowed_origins,
+            extra_headers=result.headers,
+            correlation_id=correlation_id,
+            origin=origin,
+        )
+    except RequestError as error:
+        count("clientErrors")
+        logger.warning(
+            "request refused",
+            extra={
+                "errorCode": error.code,
+                "status": error.status,
+                # Field paths only: values could be personal data.
+                "fields": [p.path for p in error.problems],
+            },
+        )
+        response = request_error_response(
+            error, allowed_origins=allowed_origins, correlation_id=correlation_id, origin=origin
+        )
+    except DependencyUnavailableError as error:
+        count("serverErrors")
+        count("dependencyUnavailable")
+        logger.warning("dependency unavailable", extra={"dependency": error.dependency})
+        response = unavailable_response(
+            error, allowed_origins=allowed_origins, correlation_id=correlation_id, origin=origin
+        )
+    except Exception:
+        count("serverErrors")
+        logger.exception("unhandled error")
+        response = internal_error_response(
+            allowed_origins=allowed_origins, correlation_id=correlation_id, origin=origin
+        )
+    finally:
+        publish_metrics()
+    logger.info(
+        "request completed",
+        extra={
+            "status": response["statusCode"],
+            "durationMs": round((time.perf_counter() - started) * 1000, 3),
+        },
+    )
+    return response

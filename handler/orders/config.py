@@ -1,0 +1,104 @@
+"""The function's settings, read from the environment the construct sets."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from orders.errors import ConfigurationError
+
+DEFAULT_ORDER_TTL_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings of the order functions.
+
+    Parameters
+    ----------
+    table_name : str
+        The orders table (``TABLE_NAME``).
+    customer_index_name : str
+        The GSI keyed by ``customerId``/``createdAt`` (``CUSTOMER_INDEX_NAME``).
+    order_ttl_days : int
+        Days until an order expires through DynamoDB TTL (``ORDER_TTL_DAYS``, default 90).
+    allowed_origins : tuple of str
+        The CORS allow-list (``ALLOWED_ORIGINS``, comma-separated, at least one).
+    page_token_key_id : str
+        The KMS key that encrypts pagination tokens (``PAGE_TOKEN_KEY_ID``).
+    """
+
+    table_name: str
+    customer_index_name: str
+    order_ttl_days: int
+    allowed_origins: tuple[str, ...]
+    page_token_key_id: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``environ`` (default: ``os.environ``).
+
+        Raises
+        ------
+        ConfigurationError
+            Naming every missing or invalid variable.
+
+        Examples
+        --------
+        >>> settings = Settings.from_env({"TABLE_NAME": "orders", "CUSTOMER_INDEX_NAME": "byCust",
+        ...     "ALLOWED_ORIGINS": "https://shop.example.com", "PAGE_TOKEN_KEY_ID": "alias/orders"})
+        >>> settings.order_ttl_days, settings.allowed_origins
+        (90, ('https://shop.example.com',))
+        """
+        env = os.environ if environ is None else environ
+        errors: list[str] = []
+
+        def required(name: str) -> str:
+            value = env.get(name, "").strip()
+            if not value:
+                errors.append(f"{name} is not set")
+            return value
+
+        table_name = required("TABLE_NAME")
+        index_name = required("CUSTOMER_INDEX_NAME")
+        key_id = required("PAGE_TOKEN_KEY_ID")
+        origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        if not origins:
+            errors.append("ALLOWED_ORIGINS must list at least one origin")
+        if "*" in origins:
+            errors.append("ALLOWED_ORIGINS must not contain '*': list the allowed origins")
+        ttl_text = env.get("ORDER_TTL_DAYS", "").strip()
+        ttl_days = DEFAULT_ORDER_TTL_DAYS
+        if ttl_text:
+            try:
+                ttl_days = int(ttl_text)
+            except ValueError:
+                errors.append(f"ORDER_TTL_DAYS must be an integer, got {ttl_text!r}")
+            else:
+                if not 1 <= ttl_days <= 36500:
+                    errors.append("ORDER_TTL_DAYS must be between 1 and 36500")
+        if errors:
+            raise ConfigurationError("invalid function configuration: " + "; ".join(errors))
+        return cls(
+            table_name=table_name,
+            customer_index_name=index_name,
+            order_ttl_days=ttl_days,
+            allowed_origins=origins,
+            page_token_key_id=key_id,
+        )
+
+
+def table_name_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """Return ``TABLE_NAME`` (all the stream processor needs).
+
+    Raises
+    ------
+    ConfigurationError
+        If it is not set.
+    """
+    env = os.environ if environ is None else environ
+    table_name = env.get("TABLE_NAME", "").strip()
+    if not table_name:
+        raise ConfigurationError("invalid function configuration: TABLE_NAME is not set")
+    return table_name

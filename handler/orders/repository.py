@@ -1,0 +1,170 @@
+"""Data access for orders in DynamoDB (low-level client; items serialized with boto3's types).
+
+Table: partition key ``orderId``; GSI (``CUSTOMER_INDEX_NAME``): ``customerId`` + ``createdAt``.
+Every call translates throttling/unavailability into `DependencyUnavailableError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from orders.aws_errors import error_code, transient_errors_as_unavailable
+from orders.errors import DependencyUnavailableError
+from orders.models import STATUS_CONFIRMED, STATUS_PENDING, Order
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+#: Attributes of the customer index's LastEvaluatedKey (table key + index key).
+PAGE_KEY_ATTRIBUTES = frozenset({"orderId", "customerId", "createdAt"})
+
+
+def serialize_item(item: dict[str, Any]) -> dict[str, Any]:
+    """Return ``item`` in DynamoDB's attribute-value form (``{"S": ...}``, ``{"N": ...}``)."""
+    return {name: _SERIALIZER.serialize(value) for name, value in item.items()}
+
+
+def deserialize_item(item: dict[str, Any]) -> dict[str, Any]:
+    """Return a DynamoDB attribute-value item as Python values (numbers as Decimal)."""
+    return {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    """The result of `OrderRepository.create`.
+
+    Attributes
+    ----------
+    order : Order
+        The order now stored under the id: the new one, or the one that was already there.
+    created : bool
+        True if this call wrote it; False if an order with the same id already existed.
+    """
+
+    order: Order
+    created: bool
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of a customer's orders, newest first.
+
+    Attributes
+    ----------
+    orders : list of Order
+        At most the requested number of orders.
+    last_evaluated_key : dict or None
+        DynamoDB's LastEvaluatedKey (attribute-value form), or None on the last page.
+    """
+
+    orders: list[Order]
+    last_evaluated_key: dict[str, Any] | None
+
+
+class OrderRepository:
+    """Read and write orders.
+
+    Parameters
+    ----------
+    client : botocore client
+        A DynamoDB client.
+    table_name : str
+        The orders table.
+    customer_index_name : str
+        The GSI keyed by ``customerId`` and ``createdAt``.
+    """
+
+    def __init__(self, client: Any, table_name: str, customer_index_name: str = "") -> None:
+        self._client = client
+        self._table_name = table_name
+        self._customer_index_name = customer_index_name
+
+    def create(self, order: Order) -> CreateOutcome:
+        """Store ``order`` unless an order with its id exists; never overwrite.
+
+        The put is conditional on ``attribute_not_exists(orderId)``, so of any number of
+        concurrent creates with the same id exactly one writes. The others get the stored item
+        back from the failed condition (``ReturnValuesOnConditionCheckFailure``), which is the
+        winner's order, without a second read that could race a TTL deletion.
+        """
+        try:
+            with transient_errors_as_unavailable("dynamodb"):
+                self._client.put_item(
+                    TableName=self._table_name,
+                    Item=serialize_item(order.to_item()),
+                    ConditionExpression="attribute_not_exists(orderId)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+            existing = error.response.get("Item")
+            stored = (
+                Order.from_item(deserialize_item(existing))
+                if existing
+                else self.get(order.order_id)
+            )
+            if stored is None:
+                # Deleted (TTL) between the failed condition and the read: a retry will write.
+                raise DependencyUnavailableError("dynamodb") from error
+            return CreateOutcome(order=stored, created=False)
+        return CreateOutcome(order=order, created=True)
+
+    def get(self, order_id: str) -> Order | None:
+        """Return the order with ``order_id`` (strongly consistent read), or None."""
+        with transient_errors_as_unavailable("dynamodb"):
+            response = self._client.get_item(
+                TableName=self._table_name,
+                Key={"orderId": {"S": order_id}},
+                ConsistentRead=True,
+            )
+        item = response.get("Item")
+        return None if item is None else Order.from_item(deserialize_item(item))
+
+    def list_by_customer(
+        self, customer_id: str, limit: int, start_key: dict[str, Any] | None = None
+    ) -> OrderPage:
+        """Return up to ``limit`` of the customer's orders, newest first, from ``start_key``."""
+        request: dict[str, Any] = {
+            "TableName": self._table_name,
+            "IndexName": self._customer_index_name,
+            "KeyConditionExpression": "customerId = :customerId",
+            "ExpressionAttributeValues": {":customerId": {"S": customer_id}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start_key is not None:
+            request["ExclusiveStartKey"] = start_key
+        with transient_errors_as_unavailable("dynamodb"):
+            response = self._client.query(**request)
+        orders = [Order.from_item(deserialize_item(item)) for item in response.get("Items", [])]
+        return OrderPage(orders=orders, last_evaluated_key=response.get("LastEvaluatedKey"))
+
+    def confirm(self, order_id: str, confirmed_at: str) -> bool:
+        """Move the order from PENDING to CONFIRMED; return False if it was not PENDING.
+
+        Conditional on the current status, so replaying the same stream record is a no-op, and
+        an order that was deleted (e.g. by TTL) is not recreated.
+        """
+        try:
+            with transient_errors_as_unavailable("dynamodb"):
+                self._client.update_item(
+                    TableName=self._table_name,
+                    Key={"orderId": {"S": order_id}},
+                    UpdateExpression="SET #status = :confirmed, confirmedAt = :confirmedAt",
+                    ConditionExpression="#status = :pending",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={
+                        ":confirmed": {"S": STATUS_CONFIRMED},
+                        ":pending": {"S": STATUS_PENDING},
+                        ":confirmedAt": {"S": confirmed_at},
+                    },
+                )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

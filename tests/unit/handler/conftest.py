@@ -1,0 +1,169 @@
+"""Fixtures of the handler tests: a moto-mocked AWS account with the orders table and a KMS key,
+and helpers that call the functions with API Gateway / DynamoDB stream events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from orders import api, processor
+
+REGION = "eu-west-1"
+TABLE_NAME = "orders-test"
+INDEX_NAME = "byCustomer"
+ALLOWED_ORIGINS = ("https://shop.example.com", "https://admin.example.com")
+
+
+@dataclass(frozen=True)
+class FakeLambdaContext:
+    """The attributes of a Lambda context that Powertools' logger reads."""
+
+    function_name: str = "orders-api"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:orders-api"
+    aws_request_id: str = "req-0000"
+
+
+@dataclass(frozen=True)
+class AwsAccount:
+    """The mocked resources."""
+
+    dynamodb: Any
+    kms: Any
+    streams: Any
+    table_name: str
+    key_id: str
+    stream_arn: str
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Environment of the functions as the construct sets it, with fake credentials."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("TABLE_NAME", TABLE_NAME)
+    monkeypatch.setenv("CUSTOMER_INDEX_NAME", INDEX_NAME)
+    monkeypatch.setenv("ALLOWED_ORIGINS", ",".join(ALLOWED_ORIGINS))
+    monkeypatch.delenv("ORDER_TTL_DAYS", raising=False)
+
+
+def create_orders_table(dynamodb: Any) -> str:
+    """Create the table as the construct defines it; return its stream ARN."""
+    response = dynamodb.create_table(
+        TableName=TABLE_NAME,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "orderId", "AttributeType": "S"},
+            {"AttributeName": "customerId", "AttributeType": "S"},
+            {"AttributeName": "createdAt", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": INDEX_NAME,
+                "KeySchema": [
+                    {"AttributeName": "customerId", "KeyType": "HASH"},
+                    {"AttributeName": "createdAt", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    return str(response["TableDescription"]["LatestStreamArn"])
+
+
+@pytest.fixture
+def aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsAccount]:
+    """A mocked account with the orders table (GSI, stream) and the page-token KMS key."""
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        kms = boto3.client("kms", region_name=REGION)
+        stream_arn = create_orders_table(dynamodb)
+        key_id = kms.create_key(Description="page tokens")["KeyMetadata"]["KeyId"]
+        monkeypatch.setenv("PAGE_TOKEN_KEY_ID", key_id)
+        api.build_api.cache_clear()
+        processor.build_repository.cache_clear()
+        yield AwsAccount(
+            dynamodb=dynamodb,
+            kms=kms,
+            streams=boto3.client("dynamodbstreams", region_name=REGION),
+            table_name=TABLE_NAME,
+            key_id=key_id,
+            stream_arn=stream_arn,
+        )
+        api.build_api.cache_clear()
+        processor.build_repository.cache_clear()
+
+
+def api_event(
+    method: str,
+    resource: str,
+    *,
+    path_parameters: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
+    is_base64_encoded: bool = False,
+) -> dict[str, Any]:
+    """An API Gateway REST proxy event (payload 1.0) as the API would send it."""
+    path = resource
+    for name, value in (path_parameters or {}).items():
+        path = path.replace("{" + name + "}", value)
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
+        "queryStringParameters": query,
+        "pathParameters": path_parameters,
+        "requestContext": {"requestId": "apigw-request-1", "resourcePath": resource},
+        "body": body,
+        "isBase64Encoded": is_base64_encoded,
+    }
+
+
+@dataclass
+class ApiResponse:
+    """A proxy response with the body parsed."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+def call_api(event: dict[str, Any]) -> ApiResponse:
+    """Invoke the API function and parse its response (Decimal numbers)."""
+    from decimal import Decimal
+
+    raw = api.lambda_handler(event, FakeLambdaContext())
+    return ApiResponse(
+        status=raw["statusCode"],
+        headers=raw["headers"],
+        body=json.loads(raw["body"], parse_float=Decimal),
+    )
+
+
+JSON_HEADERS = {"Content-Type": "application/json", "Origin": ALLOWED_ORIGINS[0]}
+
+
+@pytest.fixture
+def post_order(aws: AwsAccount) -> Callable[..., ApiResponse]:
+    """POST /orders with a JSON body text and optional extra headers."""
+
+    def post(body: str, headers: dict[str, str] | None = None) -> ApiResponse:
+        return call_api(
+            api_event("POST", "/orders", headers={**JSON_HEADERS, **(headers or {})}, body=body)
+        )
+
+    return post
