@@ -110,7 +110,7 @@ def run_checkov(
         "--output",
         "json",
     ]
-    completed = subprocess.run(  # noqa: S603 - fixed command line, no shell
+    completed = subprocess.run(
         command,
         capture_output=True,
         text=True,
