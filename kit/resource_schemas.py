@@ -1,0 +1,60 @@
+"""CloudFormation resource schemas, as shipped with cfn-lint (no network needed).
+
+Used for what the templates alone do not say: which resource types take tags, and which
+properties are create-only (changing them replaces the resource).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import cfnlint.data.schemas
+
+_SCHEMAS_DIR = Path(cfnlint.data.schemas.__file__).parent
+DEFAULT_REGION = "us-east-1"
+
+
+@cache
+def _index(region: str) -> dict[str, str]:
+    path = _SCHEMAS_DIR / "providers" / f"{region}.json"
+    index: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return index
+
+
+@cache
+def resource_schema(type_name: str, region: str = DEFAULT_REGION) -> dict[str, Any] | None:
+    """Return the resource schema of ``type_name`` (e.g. ``AWS::DynamoDB::Table``), or
+    ``None`` when cfn-lint has none for that type in ``region``."""
+    digest = _index(region).get(type_name)
+    if digest is None:
+        return None
+    schema: dict[str, Any] = json.loads(
+        (_SCHEMAS_DIR / "resources" / f"{digest}.json").read_text(encoding="utf-8")
+    )
+    return schema
+
+
+def is_taggable(type_name: str) -> bool:
+    """True when the type takes a ``Tags`` property."""
+    schema = resource_schema(type_name)
+    if schema is None:
+        return False
+    tagging = schema.get("tagging", {})
+    return bool(tagging.get("taggable", False)) and "Tags" in schema.get("properties", {})
+
+
+def create_only_properties(type_name: str) -> tuple[str, ...]:
+    """Property names (top level) whose change replaces a resource of ``type_name``."""
+    schema = resource_schema(type_name)
+    if schema is None:
+        return ()
+    names = []
+    for pointer in schema.get("createOnlyProperties", []):
+        # "/properties/TableName" or "/properties/KeySchema/..." -> top-level name
+        parts = pointer.split("/")
+        if len(parts) >= 3 and parts[1] == "properties":
+            names.append(parts[2])
+    return tuple(dict.fromkeys(names))

@@ -1,0 +1,87 @@
+"""Given the reference construct, the functions and the stream processing are configured as
+the seed requires."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk.assertions import Template
+
+from kit import OrderServiceProps
+from kit.processing import STREAM_RETRY_ATTEMPTS
+from kit.reference_app import REFERENCE_PROPS
+
+from .conftest import logical_id, only, resources, synth
+
+
+def _functions(template: Template) -> dict[str, dict[str, Any]]:
+    by_handler = {}
+    for resource in resources(template, "AWS::Lambda::Function").values():
+        by_handler[resource["Properties"]["Handler"]] = resource["Properties"]
+    assert set(by_handler) == {"orders.api.lambda_handler", "orders.processor.lambda_handler"}
+    return by_handler
+
+
+def test_api_function_has_reserved_concurrency_100(template: Template) -> None:
+    functions = _functions(template)
+    assert functions["orders.api.lambda_handler"]["ReservedConcurrentExecutions"] == 100
+    assert functions["orders.processor.lambda_handler"]["ReservedConcurrentExecutions"] == 10
+
+
+def test_functions_trace_log_json_and_use_python312(template: Template) -> None:
+    for properties in _functions(template).values():
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        assert properties["Runtime"] == "python3.12"
+        assert properties["LoggingConfig"]["LogFormat"] == "JSON"
+        # the explicit, encrypted log group, not one Lambda would create itself
+        assert "Ref" in properties["LoggingConfig"]["LogGroup"]
+
+
+def test_functions_have_dlq_and_encrypted_environment(template: Template) -> None:
+    queue_id = logical_id(template, "AWS::SQS::Queue")
+    key_id = logical_id(template, "AWS::KMS::Key")
+    for properties in _functions(template).values():
+        assert properties["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": [queue_id, "Arn"]}}
+        assert properties["KmsKeyArn"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_api_function_environment_tells_the_handler_its_resources(template: Template) -> None:
+    env = _functions(template)["orders.api.lambda_handler"]["Environment"]["Variables"]
+    assert env["TABLE_NAME"] == {"Ref": logical_id(template, "AWS::DynamoDB::Table")}
+    assert env["CUSTOMER_INDEX_NAME"] == "customer-orders"
+    assert env["ORDER_TTL_DAYS"] == "365"
+    assert env["ALLOWED_ORIGINS"] == "https://shop.example.com"
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ProductionOrderKit"
+
+
+def test_powertools_layer_attached_by_default_and_optional() -> None:
+    (layer,) = _functions(synth())["orders.api.lambda_handler"]["Layers"]
+    assert "AWSLambdaPowertoolsPythonV3-python312-x86_64:27" in str(layer)
+    assert ":017000801446:layer:" in str(layer)
+    local = synth(
+        OrderServiceProps(**{**REFERENCE_PROPS.__dict__, "powertools_layer_version": None})
+    )
+    assert "Layers" not in _functions(local)["orders.api.lambda_handler"]
+
+
+def test_stream_mapping_bisects_retries_and_sends_failures_to_dlq(template: Template) -> None:
+    mapping = only(template, "AWS::Lambda::EventSourceMapping")["Properties"]
+    queue_id = logical_id(template, "AWS::SQS::Queue")
+    table_id = logical_id(template, "AWS::DynamoDB::Table")
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["MaximumRetryAttempts"] == STREAM_RETRY_ATTEMPTS
+    assert mapping["MaximumRecordAgeInSeconds"] == 6 * 3600
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["DestinationConfig"] == {
+        "OnFailure": {"Destination": {"Fn::GetAtt": [queue_id, "Arn"]}}
+    }
+    assert mapping["StartingPosition"] == "TRIM_HORIZON"
+
+
+def test_function_sizes_follow_props() -> None:
+    props = OrderServiceProps(memory_size=1024, api_timeout_seconds=20, reserved_concurrency=7)
+    functions = _functions(synth(props))
+    assert functions["orders.api.lambda_handler"]["MemorySize"] == 1024
+    assert functions["orders.api.lambda_handler"]["Timeout"] == 20
+    assert functions["orders.api.lambda_handler"]["ReservedConcurrentExecutions"] == 7
