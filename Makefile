@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 CHECKOV_VENV := .venv-checkov
+# checkov's pins (numpy 2.4) need Python >= 3.11.
+CHECKOV_PYTHON ?= python3.11
 # The pyenv interpreters tox runs the matrix on.
 PYENV_ROOT ?= /root/.pyenv
 TOX_PYTHONS := 3.10.13 3.11.7 3.12.1 3.13.0
@@ -32,7 +34,7 @@ $(VENV)/.stamp: requirements/dev.txt pyproject.toml
 venv: $(VENV)/.stamp ## Create/update the development venv (.venv) from requirements/dev.txt
 
 $(CHECKOV_VENV)/.stamp: requirements/checkov.txt
-	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	test -x $(CHECKOV_VENV)/bin/python || $(CHECKOV_PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip==25.3
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
 	touch $@
