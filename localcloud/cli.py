@@ -1,0 +1,130 @@
+"""``python -m localcloud up|down|status|provision|env``: run the embedded local cloud."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from localcloud import DEFAULT_REGION
+from localcloud.errors import LocalCloudError
+from localcloud.layout import StateLayout
+from localcloud.provision import provision_all
+from localcloud.server import DEFAULT_PORT, LocalStackServer
+from localcloud.target import check_reachable, configured_endpoint
+
+PORT_VARIABLE = "LOCALCLOUD_PORT"
+EXIT_NOT_RUNNING = 3
+
+
+def export_lines(endpoint: str) -> list[str]:
+    """Shell ``export`` lines that point AWS tools and localstack-client at ``endpoint``."""
+    return [
+        f"export LOCALSTACK_ENDPOINT={endpoint}",
+        f"export AWS_ENDPOINT_URL={endpoint}",
+        "export AWS_ACCESS_KEY_ID=test",
+        "export AWS_SECRET_ACCESS_KEY=test",
+        f"export AWS_DEFAULT_REGION={DEFAULT_REGION}",
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 error, 3 not running)."""
+    arguments = _parser().parse_args(argv)
+    layout = StateLayout.default()
+    server = LocalStackServer(
+        layout, arguments.instance, port=arguments.port, start_timeout=arguments.timeout
+    )
+    try:
+        return int(arguments.command(arguments, layout, server))
+    except LocalCloudError as error:
+        print(f"localcloud: {error}", file=sys.stderr)
+        return 1
+
+
+def _provision(arguments: argparse.Namespace, layout: StateLayout, server: LocalStackServer) -> int:
+    for result in provision_all(layout):
+        state = f"installed in {result.seconds:.0f} s" if result.installed else "up to date"
+        print(f"{result.path}: {state}")
+    return 0
+
+
+def _up(arguments: argparse.Namespace, layout: StateLayout, server: LocalStackServer) -> int:
+    if (endpoint := configured_endpoint()) is not None:
+        check_reachable(endpoint)
+        print(f"Using the configured endpoint {endpoint}; nothing started.")
+        return 0
+    provision_all(layout)
+    started = time.monotonic()
+    status = server.start()
+    print(
+        f"LocalStack ({server.instance}) is up at {status.endpoint}"
+        f" (pid {status.pid}, {time.monotonic() - started:.1f} s); log: {server.log_file}"
+    )
+    print("\n".join(export_lines(str(status.endpoint))))
+    return 0
+
+
+def _down(arguments: argparse.Namespace, layout: StateLayout, server: LocalStackServer) -> int:
+    started = time.monotonic()
+    if server.stop():
+        print(f"LocalStack ({server.instance}) stopped in {time.monotonic() - started:.1f} s.")
+    else:
+        print(f"LocalStack ({server.instance}) was not running.")
+    return 0
+
+
+def _status(arguments: argparse.Namespace, layout: StateLayout, server: LocalStackServer) -> int:
+    if (endpoint := configured_endpoint()) is not None:
+        print(f"configured endpoint: {endpoint} (the embedded LocalStack is not used)")
+    status = server.status()
+    if not status.running:
+        print(f"LocalStack ({server.instance}): not running")
+        return EXIT_NOT_RUNNING
+    health = "healthy" if status.healthy else "NOT answering"
+    print(f"LocalStack ({server.instance}): running, {health}, pid {status.pid}, {status.endpoint}")
+    return 0
+
+
+def _env(arguments: argparse.Namespace, layout: StateLayout, server: LocalStackServer) -> int:
+    endpoint = configured_endpoint() or server.status().endpoint
+    if endpoint is None:
+        print(
+            "localcloud: LocalStack is not running; start it with `python -m localcloud up`",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_RUNNING
+    print("\n".join(export_lines(endpoint)))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m localcloud",
+        description="The embedded local cloud: LocalStack in host mode, without Docker.",
+    )
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--instance", default="default", help="instance name (state in build/localstack/instances)"
+    )
+    options.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get(PORT_VARIABLE, DEFAULT_PORT)),
+        help=f"gateway port on 127.0.0.1; 0 = any free port (default ${PORT_VARIABLE} or 4566)",
+    )
+    options.add_argument(
+        "--timeout", type=float, default=90.0, help="seconds to wait for a healthy start"
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    for name, function, text in (
+        ("provision", _provision, "create or update the harness venvs"),
+        ("up", _up, "provision and start LocalStack (unless an endpoint is configured)"),
+        ("down", _down, "stop LocalStack and every process it started"),
+        ("status", _status, "show whether LocalStack runs (exit 3 if not)"),
+        ("env", _env, "print export lines for the endpoint"),
+    ):
+        commands.add_parser(name, help=text, parents=[options]).set_defaults(command=function)
+    return parser
