@@ -42,9 +42,9 @@ class AlarmSpec:
 class ServiceAlarms(Construct):
     """The alarm topic (KMS, TLS-only, e-mail subscriptions) and one alarm per failure mode.
 
-    Alarms: errors, throttles and p99 duration of both functions; API 4XX, 5XX and p99
-    latency; DynamoDB read/write throttle events; DLQ depth; stream iterator age. Every
-    alarm's action and OK action is the topic.
+    Alarms: errors, throttles and p99 duration of each function; API 4XX, 5XX and p99
+    latency; DynamoDB read/write throttle events; DLQ depth and stream iterator age (when the
+    queue and the processor exist). Every alarm's action and OK action is the topic.
 
     Attributes
     ----------
@@ -65,10 +65,10 @@ class ServiceAlarms(Construct):
         stage_name: str,
         api_function: lambda_.Function,
         api_timeout_seconds: int,
-        processor_function: lambda_.Function,
+        processor_function: lambda_.Function | None,
         processor_timeout_seconds: int,
         table: dynamodb.Table,
-        dead_letter_queue: sqs.IQueue,
+        dead_letter_queue: sqs.IQueue | None,
         api_latency_alarm_ms: int,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -93,11 +93,11 @@ class ServiceAlarms(Construct):
                 period=period,
             )
 
+        functions = [("ApiFunction", api_function, api_timeout_seconds)]
+        if processor_function is not None:
+            functions.append(("ProcessorFunction", processor_function, processor_timeout_seconds))
         specs: list[AlarmSpec] = []
-        for label, function, timeout in (
-            ("ApiFunction", api_function, api_timeout_seconds),
-            ("ProcessorFunction", processor_function, processor_timeout_seconds),
-        ):
+        for label, function, timeout in functions:
             specs += [
                 AlarmSpec(
                     f"{label}Errors",
@@ -158,22 +158,30 @@ class ServiceAlarms(Construct):
                 ),
                 1,
             ),
-            AlarmSpec(
-                "DeadLetters",
-                "DLQ: failed records or invocations are waiting to be inspected",
-                dead_letter_queue.metric_approximate_number_of_messages_visible(
-                    period=ONE_MINUTE, statistic="Maximum"
-                ),
-                1,
-            ),
-            AlarmSpec(
-                "StreamIteratorAge",
-                f"Stream: processor is more than {ITERATOR_AGE_THRESHOLD_MS} ms behind",
-                processor_function.metric("IteratorAge", statistic="Maximum", period=ONE_MINUTE),
-                ITERATOR_AGE_THRESHOLD_MS,
-                cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            ),
         ]
+        if dead_letter_queue is not None:
+            specs.append(
+                AlarmSpec(
+                    "DeadLetters",
+                    "DLQ: failed records or invocations are waiting to be inspected",
+                    dead_letter_queue.metric_approximate_number_of_messages_visible(
+                        period=ONE_MINUTE, statistic="Maximum"
+                    ),
+                    1,
+                )
+            )
+        if processor_function is not None:
+            specs.append(
+                AlarmSpec(
+                    "StreamIteratorAge",
+                    f"Stream: processor is more than {ITERATOR_AGE_THRESHOLD_MS} ms behind",
+                    processor_function.metric(
+                        "IteratorAge", statistic="Maximum", period=ONE_MINUTE
+                    ),
+                    ITERATOR_AGE_THRESHOLD_MS,
+                    cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                )
+            )
 
         action = cw_actions.SnsAction(self.topic)
         self.alarms: dict[str, cloudwatch.Alarm] = {}

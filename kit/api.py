@@ -17,6 +17,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from kit.paths import order_request_schema_path
+from kit.phases import Features
 from kit.props import AuthorizationMode
 
 #: Name of the API Gateway model made from the order request JSON Schema.
@@ -59,18 +60,19 @@ class OrdersApi(Construct):
     """API Gateway REST API: ``POST /orders``, ``GET /orders/{orderId}``,
     ``GET /customers/{customerId}/orders``, all proxied to the api function.
 
-    The stage throttles, writes JSON access logs and execution logs to KMS-encrypted log
-    groups with retention, and traces with X-Ray. Request bodies are validated against the
-    order request model and path parameters are required. Every method is authorized (IAM by
-    default); CORS is an allow-list; gateway errors carry CORS headers and a JSON body.
+    At full production the stage throttles, writes JSON access logs and execution logs to
+    KMS-encrypted log groups with retention, and traces with X-Ray. Request bodies are
+    validated against the order request model and path parameters are required. Every method
+    is authorized (IAM by default); CORS is an allow-list; gateway errors carry CORS headers
+    and a JSON body. Earlier phases leave out what ``features`` says is not deployed yet.
 
     Attributes
     ----------
     api : aws_apigateway.RestApi
     stage : aws_apigateway.Stage
-    access_log_group : aws_logs.LogGroup
-    execution_log_group : aws_logs.LogGroup
-    request_model : aws_apigateway.CfnModel
+    access_log_group : aws_logs.LogGroup or None
+    execution_log_group : aws_logs.LogGroup or None
+    request_model : aws_apigateway.CfnModel or None
     web_acl : aws_wafv2.CfnWebACL or None
     """
 
@@ -82,7 +84,8 @@ class OrdersApi(Construct):
         name: str,
         stage_name: str,
         function: lambda_.IFunction,
-        key: kms.IKey,
+        key: kms.IKey | None,
+        features: Features,
         throttle_rate_limit: int,
         throttle_burst_limit: int,
         log_retention: logs.RetentionDays,
@@ -94,14 +97,7 @@ class OrdersApi(Construct):
         waf_rate_limit: int,
     ) -> None:
         super().__init__(scope, construct_id)
-        retention = log_retention
-        self.access_log_group = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=retention,
-            encryption_key=key,
-            removal_policy=removal_policy,
-        )
+        retention = log_retention if features.log_retention else logs.RetentionDays.INFINITE
         cors = None
         if cors_origins:
             cors = apigw.CorsOptions(
@@ -118,6 +114,30 @@ class OrdersApi(Construct):
                 ],
                 expose_headers=[CORRELATION_HEADER, "Retry-After"],
             )
+        stage_options: dict[str, Any] = {"stage_name": stage_name, "metrics_enabled": True}
+        self.access_log_group: logs.LogGroup | None = None
+        if features.access_logging:
+            self.access_log_group = logs.LogGroup(
+                self,
+                "AccessLogs",
+                retention=retention,
+                encryption_key=key,
+                removal_policy=removal_policy,
+            )
+            stage_options.update(
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                # Full request/response logging would write order bodies (addresses) to logs.
+                data_trace_enabled=False,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_log_group),
+                access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+            )
+        if features.tracing:
+            stage_options["tracing_enabled"] = True
+        if features.throttling:
+            stage_options.update(
+                throttling_rate_limit=throttle_rate_limit,
+                throttling_burst_limit=throttle_burst_limit,
+            )
         self.api = apigw.RestApi(
             self,
             "Api",
@@ -126,76 +146,76 @@ class OrdersApi(Construct):
             endpoint_types=[apigw.EndpointType.REGIONAL],
             cloud_watch_role=False,
             default_cors_preflight_options=cors,
-            deploy_options=apigw.StageOptions(
-                stage_name=stage_name,
-                throttling_rate_limit=throttle_rate_limit,
-                throttling_burst_limit=throttle_burst_limit,
-                tracing_enabled=True,
-                metrics_enabled=True,
-                logging_level=apigw.MethodLoggingLevel.ERROR,
-                # Full request/response logging would write order bodies (addresses) to logs.
-                data_trace_enabled=False,
-                access_log_destination=apigw.LogGroupLogDestination(self.access_log_group),
-                access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
-            ),
+            deploy_options=apigw.StageOptions(**stage_options),
         )
         self.stage = self.api.deployment_stage
-        self.execution_log_group = self._execution_logging(
-            stage_name, key, retention, removal_policy
-        )
-        self._gateway_responses(cors_origins)
+        self.execution_log_group: logs.LogGroup | None = None
+        if features.access_logging:
+            self.execution_log_group = self._execution_logging(
+                stage_name, key, retention, removal_policy
+            )
 
-        method_options = self._method_authorization(authorization, cognito_user_pool_arn)
+        method_options = (
+            self._method_authorization(authorization, cognito_user_pool_arn)
+            if features.api_authorization
+            else {"authorization_type": apigw.AuthorizationType.NONE}  # phase 0: open
+        )
         integration = apigw.LambdaIntegration(function, proxy=True)
-        body_validator = self.api.add_request_validator(
-            "BodyValidator", validate_request_body=True, validate_request_parameters=True
-        )
-        params_validator = self.api.add_request_validator(
-            "ParamsValidator", validate_request_body=False, validate_request_parameters=True
-        )
-        self.request_model = apigw.CfnModel(
-            self,
-            "OrderRequestModel",
-            rest_api_id=self.api.rest_api_id,
-            content_type="application/json",
-            name=ORDER_REQUEST_MODEL_NAME,
-            description="An order request (the kit's order_request.schema.json)",
-            schema=load_order_request_schema(),
-        )
-        model = apigw.Model.from_model_name(self, "OrderRequestModelRef", ORDER_REQUEST_MODEL_NAME)
+        create_options: dict[str, Any] = {}
+        order_options: dict[str, Any] = {}
+        list_options: dict[str, Any] = {}
+        self.request_model: apigw.CfnModel | None = None
+        if features.request_validation:
+            self._gateway_responses(cors_origins)
+            body_validator = self.api.add_request_validator(
+                "BodyValidator", validate_request_body=True, validate_request_parameters=True
+            )
+            params_validator = self.api.add_request_validator(
+                "ParamsValidator", validate_request_body=False, validate_request_parameters=True
+            )
+            self.request_model = apigw.CfnModel(
+                self,
+                "OrderRequestModel",
+                rest_api_id=self.api.rest_api_id,
+                content_type="application/json",
+                name=ORDER_REQUEST_MODEL_NAME,
+                description="An order request (the kit's order_request.schema.json)",
+                schema=load_order_request_schema(),
+            )
+            model = apigw.Model.from_model_name(
+                self, "OrderRequestModelRef", ORDER_REQUEST_MODEL_NAME
+            )
+            create_options = {
+                "request_validator": body_validator,
+                "request_models": {"application/json": model},
+            }
+            order_options = {
+                "request_validator": params_validator,
+                "request_parameters": {"method.request.path.orderId": True},
+            }
+            list_options = {
+                "request_validator": params_validator,
+                "request_parameters": {
+                    "method.request.path.customerId": True,
+                    "method.request.querystring.limit": False,
+                    "method.request.querystring.nextToken": False,
+                },
+            }
 
         orders = self.api.root.add_resource("orders")
-        create = orders.add_method(
-            "POST",
-            integration,
-            request_validator=body_validator,
-            request_models={"application/json": model},
-            **method_options,
-        )
-        create.node.add_dependency(self.request_model)
+        create = orders.add_method("POST", integration, **create_options, **method_options)
+        if self.request_model is not None:
+            create.node.add_dependency(self.request_model)
         orders.add_resource("{orderId}").add_method(
-            "GET",
-            integration,
-            request_validator=params_validator,
-            request_parameters={"method.request.path.orderId": True},
-            **method_options,
+            "GET", integration, **order_options, **method_options
         )
-        customer_orders = (
-            self.api.root.add_resource("customers")
-            .add_resource("{customerId}")
-            .add_resource("orders")
-        )
-        customer_orders.add_method(
-            "GET",
-            integration,
-            request_validator=params_validator,
-            request_parameters={
-                "method.request.path.customerId": True,
-                "method.request.querystring.limit": False,
-                "method.request.querystring.nextToken": False,
-            },
-            **method_options,
-        )
+        if features.customer_index:
+            customer_orders = (
+                self.api.root.add_resource("customers")
+                .add_resource("{customerId}")
+                .add_resource("orders")
+            )
+            customer_orders.add_method("GET", integration, **list_options, **method_options)
         self.web_acl = self._web_acl(name, stage_name, waf_rate_limit) if enable_waf else None
 
     def _method_authorization(
@@ -219,7 +239,7 @@ class OrdersApi(Construct):
     def _execution_logging(
         self,
         stage_name: str,
-        key: kms.IKey,
+        key: kms.IKey | None,
         retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
     ) -> logs.LogGroup:

@@ -1,6 +1,7 @@
 """``order-kit``: the kit's command line.
 
-``order-kit synth`` synthesizes the reference app (what ``make synth`` runs).
+``order-kit synth`` synthesizes the reference app (what ``make synth`` runs);
+``order-kit migrate-check OLD NEW`` proves an update between two templates safe for live data.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from kit.migration import check_migration, load_template
 from kit.reference_app import build_reference_app
 
 
@@ -18,6 +20,22 @@ def _synth(args: argparse.Namespace) -> int:
     assembly = build_reference_app(str(outdir)).synth()
     for stack in assembly.stacks:
         print(f"{stack.stack_name}: {outdir / stack.template_file}")
+    return 0
+
+
+def _migrate_check(args: argparse.Namespace) -> int:
+    try:
+        old, new = load_template(args.old), load_template(args.new)
+    except ValueError as error:
+        print(f"order-kit migrate-check: {error}", file=sys.stderr)
+        return 2
+    problems = check_migration(old, new)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"UNSAFE: {len(problems)} problem(s) moving {args.old} -> {args.new}")
+        return 1
+    print(f"safe: {args.old} -> {args.new} keeps every stateful resource and replaces nothing")
     return 0
 
 
@@ -30,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     synth = commands.add_parser("synth", help="synthesize the reference app")
     synth.add_argument("--outdir", default="cdk.out", help="cloud assembly directory")
     synth.set_defaults(run=_synth)
+    migrate = commands.add_parser(
+        "migrate-check",
+        help="prove that updating a stack from template OLD to NEW loses no data",
+    )
+    migrate.add_argument("old", help="the deployed (current) template, JSON")
+    migrate.add_argument("new", help="the template to deploy next, JSON")
+    migrate.set_defaults(run=_migrate_check)
     return parser
 
 

@@ -34,9 +34,9 @@ class ServiceDashboard(Construct):
         stage_name: str,
         service_name: str,
         api_function: lambda_.Function,
-        processor_function: lambda_.Function,
+        processor_function: lambda_.Function | None,
         table: dynamodb.Table,
-        dead_letter_queue: sqs.IQueue,
+        dead_letter_queue: sqs.IQueue | None,
         alarms: list[cloudwatch.Alarm],
     ) -> None:
         super().__init__(scope, construct_id)
@@ -64,7 +64,9 @@ class ServiceDashboard(Construct):
         def graph(title: str, *left: cloudwatch.IMetric) -> cloudwatch.GraphWidget:
             return cloudwatch.GraphWidget(title=title, left=list(left), width=8, height=6)
 
-        functions = (("api", api_function), ("processor", processor_function))
+        functions = [("api", api_function)]
+        if processor_function is not None:
+            functions.append(("processor", processor_function))
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=name)
         self.dashboard.add_widgets(
             graph("API requests", api("Count", "Sum", "Requests")),
@@ -104,6 +106,19 @@ class ServiceDashboard(Construct):
                 business(metrics.ORDERS_PROCESSED, "Sum"),
             ),
         )
+        backlog: list[cloudwatch.IMetric] = []
+        if dead_letter_queue is not None:
+            backlog.append(
+                dead_letter_queue.metric_approximate_number_of_messages_visible(
+                    period=_PERIOD, statistic="Maximum", label="DLQ messages"
+                )
+            )
+        if processor_function is not None:
+            backlog.append(
+                processor_function.metric(
+                    "IteratorAge", statistic="Maximum", period=_PERIOD, label="iterator age (ms)"
+                )
+            )
         self.dashboard.add_widgets(
             graph("Order value", business(metrics.ORDER_VALUE, "Sum")),
             graph(
@@ -111,15 +126,7 @@ class ServiceDashboard(Construct):
                 table.metric("ReadThrottleEvents", statistic="Sum", period=_PERIOD),
                 table.metric("WriteThrottleEvents", statistic="Sum", period=_PERIOD),
             ),
-            graph(
-                "DLQ depth and stream iterator age",
-                dead_letter_queue.metric_approximate_number_of_messages_visible(
-                    period=_PERIOD, statistic="Maximum", label="DLQ messages"
-                ),
-                processor_function.metric(
-                    "IteratorAge", statistic="Maximum", period=_PERIOD, label="iterator age (ms)"
-                ),
-            ),
+            graph("DLQ depth and stream iterator age", *backlog),
         )
         self.dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms, width=24, height=4)

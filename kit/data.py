@@ -7,6 +7,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from kit.phases import Features
+
 #: Name of the global secondary index for customer queries (newest first by ``createdAt``).
 CUSTOMER_INDEX_NAME = "customer-orders"
 #: Attribute DynamoDB TTL reads (epoch seconds).
@@ -16,10 +18,11 @@ TTL_ATTRIBUTE = "ttl"
 class OrdersTable(Construct):
     """The DynamoDB table of orders.
 
-    Encrypted with the customer-managed key, point-in-time recovery, TTL on ``ttl``, a
-    NEW_AND_OLD_IMAGES stream for the processor, the ``customer-orders`` index
-    (``customerId`` / ``createdAt``), contributor insights, on-demand billing and deletion
-    protection when retained.
+    At full production: encrypted with the customer-managed key, point-in-time recovery, TTL
+    on ``ttl``, a NEW_AND_OLD_IMAGES stream for the processor, the ``customer-orders`` index
+    (``customerId`` / ``createdAt``) with contributor insights. Always: on-demand billing, and
+    deletion protection when retained. The key schema never changes between phases, so the
+    table is updated in place, never replaced.
 
     Attributes
     ----------
@@ -32,8 +35,9 @@ class OrdersTable(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        key: kms.IKey,
+        key: kms.IKey | None,
         removal_policy: RemovalPolicy,
+        features: Features,
     ) -> None:
         super().__init__(scope, construct_id)
         self.table = dynamodb.Table(
@@ -41,19 +45,26 @@ class OrdersTable(Construct):
             "Table",
             partition_key=dynamodb.Attribute(name="orderId", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            # Phase 0: the AWS-owned key (the naive default).
+            encryption=(
+                dynamodb.TableEncryption.CUSTOMER_MANAGED
+                if key is not None
+                else dynamodb.TableEncryption.DEFAULT
+            ),
             encryption_key=key,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
+                point_in_time_recovery_enabled=features.point_in_time_recovery
             ),
-            time_to_live_attribute=TTL_ATTRIBUTE,
-            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            time_to_live_attribute=TTL_ATTRIBUTE if features.time_to_live else None,
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if features.streams else None,
             contributor_insights_specification=dynamodb.ContributorInsightsSpecification(
-                enabled=True
+                enabled=features.customer_index
             ),
             deletion_protection=removal_policy == RemovalPolicy.RETAIN,
             removal_policy=removal_policy,
         )
+        if not features.customer_index:
+            return
         self.table.add_global_secondary_index(
             index_name=CUSTOMER_INDEX_NAME,
             partition_key=dynamodb.Attribute(name="customerId", type=dynamodb.AttributeType.STRING),

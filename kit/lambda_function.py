@@ -13,6 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from kit.paths import handler_source_dir
+from kit.phases import Features
 
 #: The runtime of both functions; the local emulator plays it with a Python 3.12 venv.
 RUNTIME = lambda_.Runtime.PYTHON_3_12
@@ -33,19 +34,21 @@ def powertools_layer_arn(stack: Stack, version: int) -> str:
 class OrderFunction(Construct):
     """A python3.12 function running code from ``handler/``.
 
-    It gets an explicit log group (retention and KMS, created before the function so Lambda
-    never creates an unencrypted one), a role with one customer-managed policy (its own log
-    group, X-Ray, the DLQ, the service key, plus ``statements``), active X-Ray tracing, JSON
-    log format, environment variables encrypted with the service key and the service's
-    dead-letter queue for failed asynchronous invocations.
+    At full production it gets an explicit log group (retention and KMS, created before the
+    function so Lambda never creates an unencrypted one), a role with one customer-managed
+    policy (its own log group, X-Ray, the DLQ, the service key, plus ``statements``), active
+    X-Ray tracing, JSON log format, environment variables encrypted with the service key and
+    the service's dead-letter queue for failed asynchronous invocations. Earlier phases leave
+    out what ``features`` says is not deployed yet; phase 0 is the naive function (AWS managed
+    basic-execution policy plus ``dynamodb:*`` on ``*``).
 
     Attributes
     ----------
     function : aws_lambda.Function
     role : aws_iam.Role
-    policy : aws_iam.ManagedPolicy
-        Add statements here to give the function more permissions.
-    log_group : aws_logs.LogGroup
+    policy : aws_iam.ManagedPolicy or None
+        Add statements here to give the function more permissions (``None`` at phase 0).
+    log_group : aws_logs.LogGroup or None
     """
 
     def __init__(
@@ -55,73 +58,49 @@ class OrderFunction(Construct):
         *,
         handler: str,
         description: str,
-        key: kms.IKey,
-        dead_letter_queue: sqs.IQueue,
+        features: Features,
+        key: kms.IKey | None,
+        dead_letter_queue: sqs.IQueue | None,
         environment: Mapping[str, str],
-        statements: Sequence[iam.PolicyStatement] = (),
         memory_size: int,
         timeout_seconds: int,
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
+        statements: Sequence[iam.PolicyStatement] = (),
         reserved_concurrency: int | None = None,
         powertools_layer_version: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(
-            self,
-            "LogGroup",
-            retention=log_retention,
-            encryption_key=key,
-            removal_policy=removal_policy,
-        )
+        self.log_group: logs.LogGroup | None = None
+        if features.encrypted_log_groups:
+            self.log_group = logs.LogGroup(
+                self,
+                "LogGroup",
+                retention=log_retention if features.log_retention else logs.RetentionDays.INFINITE,
+                encryption_key=key,
+                removal_policy=removal_policy,
+            )
         self.role = iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Execution role of {construct_id}",
         )
-        # One customer-managed policy holds every permission of the function (no inline
-        # policies); the function gets the role without policy updates, so no CDK grant can
-        # add a permission behind the kit's back.
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description=f"Least-privilege permissions of {construct_id}",
-            roles=[self.role],
-            statements=[
-                iam.PolicyStatement(
-                    sid="WriteOwnLogGroup",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.log_group.log_group_arn],
-                ),
-                # X-Ray accepts trace data only with Resource "*": AWS requires it.
-                iam.PolicyStatement(
-                    sid="WriteTraces",
-                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                    resources=["*"],
-                ),
-                iam.PolicyStatement(
-                    sid="SendFailedAsyncInvocationsToDlq",
-                    actions=["sqs:SendMessage"],
-                    resources=[dead_letter_queue.queue_arn],
-                ),
-                # Decrypt the environment, and encrypt messages sent to the encrypted DLQ.
-                iam.PolicyStatement(
-                    sid="UseServiceKey",
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    resources=[key.key_arn],
-                ),
-                *statements,
-            ],
-        )
-        stack = Stack.of(self)
+        self.policy: iam.ManagedPolicy | None = None
+        if features.least_privilege_iam:
+            self.policy = self._least_privilege_policy(
+                construct_id, key, dead_letter_queue, features, statements
+            )
+        else:
+            self._naive_permissions()
+
         layers = []
         if powertools_layer_version is not None:
             layers.append(
                 lambda_.LayerVersion.from_layer_version_arn(
                     self,
                     "PowertoolsLayer",
-                    powertools_layer_arn(stack, powertools_layer_version),
+                    powertools_layer_arn(Stack.of(self), powertools_layer_version),
                 )
             )
         self.function = lambda_.Function(
@@ -131,16 +110,86 @@ class OrderFunction(Construct):
             handler=handler,
             code=lambda_.Code.from_asset(str(handler_source_dir()), exclude=_ASSET_EXCLUDES),
             description=description,
+            # Without policy updates: no CDK grant can add a permission behind the kit's back.
             role=self.role.without_policy_updates(),
             memory_size=memory_size,
             timeout=Duration.seconds(timeout_seconds),
             environment=dict(environment),
             environment_encryption=key,
-            tracing=lambda_.Tracing.ACTIVE,
-            logging_format=lambda_.LoggingFormat.JSON,
+            tracing=lambda_.Tracing.ACTIVE if features.tracing else lambda_.Tracing.DISABLED,
+            logging_format=(
+                lambda_.LoggingFormat.JSON
+                if features.structured_logs
+                else lambda_.LoggingFormat.TEXT
+            ),
             log_group=self.log_group,
             dead_letter_queue=dead_letter_queue,
             reserved_concurrent_executions=reserved_concurrency,
             layers=layers,
         )
-        self.function.node.add_dependency(self.log_group, self.policy)
+        for dependency in (self.log_group, self.policy):
+            if dependency is not None:
+                self.function.node.add_dependency(dependency)
+
+    def _least_privilege_policy(
+        self,
+        construct_id: str,
+        key: kms.IKey | None,
+        dead_letter_queue: sqs.IQueue | None,
+        features: Features,
+        statements: Sequence[iam.PolicyStatement],
+    ) -> iam.ManagedPolicy:
+        """One customer-managed policy holds every permission of the function."""
+        base = []
+        if self.log_group is not None:
+            base.append(
+                iam.PolicyStatement(
+                    sid="WriteOwnLogGroup",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group_arn],
+                )
+            )
+        if features.tracing:
+            # X-Ray accepts trace data only with Resource "*": AWS requires it.
+            base.append(
+                iam.PolicyStatement(
+                    sid="WriteTraces",
+                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                    resources=["*"],
+                )
+            )
+        if dead_letter_queue is not None:
+            base.append(
+                iam.PolicyStatement(
+                    sid="SendFailedAsyncInvocationsToDlq",
+                    actions=["sqs:SendMessage"],
+                    resources=[dead_letter_queue.queue_arn],
+                )
+            )
+        if key is not None:
+            # Decrypt the environment, and encrypt messages sent to the encrypted DLQ.
+            base.append(
+                iam.PolicyStatement(
+                    sid="UseServiceKey",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[key.key_arn],
+                )
+            )
+        return iam.ManagedPolicy(
+            self,
+            "Policy",
+            description=f"Least-privilege permissions of {construct_id}",
+            roles=[self.role],
+            statements=[*base, *statements],
+        )
+
+    def _naive_permissions(self) -> None:
+        """Phase 0: what the seed's starting point had (kept to be audited, never as advice)."""
+        self.role.add_managed_policy(
+            iam.ManagedPolicy.from_aws_managed_policy_name(
+                "service-role/AWSLambdaBasicExecutionRole"
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(sid="NaiveTableAccess", actions=["dynamodb:*"], resources=["*"])
+        )

@@ -16,6 +16,8 @@ from types import MappingProxyType
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 
+from kit.phases import FIRST_PHASE, LAST_PHASE, Features, features_for
+
 #: Retention periods CloudWatch Logs accepts (days), and the CDK names for them.
 LOG_RETENTION_DAYS: Mapping[int, logs.RetentionDays] = MappingProxyType(
     {
@@ -129,6 +131,10 @@ class OrderServiceProps:
         Requests per 5 minutes per client IP before the WAF rate rule blocks.
     api_latency_alarm_ms
         p99 API latency (ms) above which the latency alarm fires.
+    phase
+        Migration phase, 0-5 (see :mod:`kit.phases`): 5, the default, is full production; 0 is
+        the naive starting point (open API, no key, wildcard IAM...) kept to be audited and
+        migrated from. Lower phases ignore the props of controls they do not deploy.
     powertools_layer_version
         Version of the public Powertools for AWS Lambda (Python) v3 layer to attach, or ``None``
         to attach none (when the runtime already provides Powertools, e.g. the local emulator).
@@ -155,6 +161,7 @@ class OrderServiceProps:
     waf_rate_limit: int = 2000
     api_latency_alarm_ms: int = 2000
     powertools_layer_version: int | None = DEFAULT_POWERTOOLS_LAYER_VERSION
+    phase: int = LAST_PHASE
 
     def __post_init__(self) -> None:
         # Tuples and a read-only mapping keep the frozen dataclass really immutable.
@@ -243,8 +250,14 @@ class OrderServiceProps:
             raise OrderServicePropsError(
                 f"OrderServiceProps.enable_waf must be a bool, got {self.enable_waf!r}"
             )
+        _check_int("phase", self.phase, FIRST_PHASE, LAST_PHASE)
         if self.powertools_layer_version is not None:
             _check_int("powertools_layer_version", self.powertools_layer_version, 1, 10_000)
+
+    @property
+    def features(self) -> Features:
+        """The controls deployed at :attr:`phase`."""
+        return features_for(self.phase)
 
     @property
     def log_retention(self) -> logs.RetentionDays:

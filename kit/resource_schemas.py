@@ -46,15 +46,29 @@ def is_taggable(type_name: str) -> bool:
     return bool(tagging.get("taggable", False)) and "Tags" in schema.get("properties", {})
 
 
-def create_only_properties(type_name: str) -> tuple[str, ...]:
-    """Property names (top level) whose change replaces a resource of ``type_name``."""
-    schema = resource_schema(type_name)
-    if schema is None:
-        return ()
-    names = []
-    for pointer in schema.get("createOnlyProperties", []):
-        # "/properties/TableName" or "/properties/KeySchema/..." -> top-level name
+#: Properties whose change replaces the resource according to the CloudFormation reference,
+#: but which the registry schema of the type does not list as create-only.
+_REPLACING_PROPERTIES = {
+    "AWS::DynamoDB::Table": ("/properties/KeySchema",),
+    "AWS::KMS::Key": ("/properties/KeySpec", "/properties/KeyUsage", "/properties/MultiRegion"),
+}
+
+
+def create_only_properties(type_name: str) -> tuple[tuple[str, ...], ...]:
+    """Paths of the properties whose change replaces a resource of ``type_name``.
+
+    Each path is a tuple of keys below ``Properties``; ``"*"`` stands for every list item.
+
+    Examples
+    --------
+    >>> ("TableName",) in create_only_properties("AWS::DynamoDB::Table")
+    True
+    """
+    schema = resource_schema(type_name) or {}
+    pointers = [*schema.get("createOnlyProperties", []), *_REPLACING_PROPERTIES.get(type_name, ())]
+    paths = []
+    for pointer in pointers:
         parts = pointer.split("/")
-        if len(parts) >= 3 and parts[1] == "properties":
-            names.append(parts[2])
-    return tuple(dict.fromkeys(names))
+        if len(parts) >= 3 and parts[0] == "" and parts[1] == "properties":
+            paths.append(tuple(parts[2:]))
+    return tuple(dict.fromkeys(paths))

@@ -49,11 +49,16 @@ class ProductionOrderService(Construct):
     Attributes
     ----------
     props : OrderServiceProps
+    features : kit.phases.Features
+        The controls deployed at ``props.phase``. Attributes of controls a phase does not
+        deploy are ``None`` (or empty); at phase 5, the default, all are set.
     key : aws_kms.IKey
+    cfn_key : aws_kms.CfnKey
     table : aws_dynamodb.Table
     api : aws_apigateway.RestApi
     stage : aws_apigateway.Stage
     api_function, processor_function : aws_lambda.Function
+    stream_processing : kit.processing.StreamProcessing
     dead_letter_queue : aws_sqs.Queue
     topic : aws_sns.Topic
     alarms : dict[str, aws_cloudwatch.Alarm]
@@ -83,27 +88,37 @@ class ProductionOrderService(Construct):
         if not isinstance(props, OrderServiceProps):
             raise TypeError(f"props must be an OrderServiceProps, got {type(props).__name__}")
         prefix = props.resource_prefix
+        features = self.features = props.features
 
-        service_key = ServiceKey(
-            self, "Encryption", alias_name=prefix, removal_policy=props.removal_policy
-        )
-        self.key: kms.IKey = service_key.key
-        self.cfn_key = service_key.cfn_key
+        self.cfn_key: kms.CfnKey | None = None
+        self.key: kms.IKey | None = None
+        if features.customer_managed_key:
+            service_key = ServiceKey(
+                self, "Encryption", alias_name=prefix, removal_policy=props.removal_policy
+            )
+            self.key, self.cfn_key = service_key.key, service_key.cfn_key
 
         self.table: dynamodb.Table = OrdersTable(
-            self, "Orders", key=self.key, removal_policy=props.removal_policy
+            self, "Orders", key=self.key, removal_policy=props.removal_policy, features=features
         ).table
-        self.dead_letter_queue: sqs.Queue = DeadLetterQueue(
-            self, "DeadLetters", key=self.key, removal_policy=props.removal_policy
-        ).queue
+        self.dead_letter_queue: sqs.Queue | None = None
+        if features.dead_letter_queue:
+            assert self.key is not None  # the key arrives in an earlier phase
+            self.dead_letter_queue = DeadLetterQueue(
+                self, "DeadLetters", key=self.key, removal_policy=props.removal_policy
+            ).queue
 
         common_env = {
             "POWERTOOLS_SERVICE_NAME": props.service_name,
-            "POWERTOOLS_METRICS_NAMESPACE": metrics.NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "TABLE_NAME": self.table.table_name,
         }
+        if features.custom_metrics:
+            common_env["POWERTOOLS_METRICS_NAMESPACE"] = metrics.NAMESPACE
+        else:
+            common_env["POWERTOOLS_METRICS_DISABLED"] = "true"
         function_options: dict[str, Any] = {
+            "features": features,
             "key": self.key,
             "dead_letter_queue": self.dead_letter_queue,
             "memory_size": props.memory_size,
@@ -111,67 +126,81 @@ class ProductionOrderService(Construct):
             "removal_policy": props.removal_policy,
             "powertools_layer_version": props.powertools_layer_version,
         }
+        api_env = {
+            **common_env,
+            "ORDER_TTL_DAYS": str(props.order_ttl_days),
+            "ALLOWED_ORIGINS": ",".join(props.cors_origins),
+        }
+        table_resources = [self.table.table_arn]
+        api_statements = []
+        if features.customer_index:
+            api_env["CUSTOMER_INDEX_NAME"] = CUSTOMER_INDEX_NAME
+            table_resources.append(f"{self.table.table_arn}/index/{CUSTOMER_INDEX_NAME}")
+        if self.key is not None:
+            api_env["PAGE_TOKEN_KEY_ID"] = self.key.key_arn
+            # The encrypted pagination tokens (table encryption goes through DynamoDB).
+            api_statements.append(
+                iam.PolicyStatement(
+                    sid="EncryptPageTokens", actions=["kms:Encrypt"], resources=[self.key.key_arn]
+                )
+            )
+        api_statements.insert(
+            0,
+            iam.PolicyStatement(
+                sid="ReadWriteOrders",
+                actions=["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+                resources=table_resources,
+            ),
+        )
         api_fn = OrderFunction(
             self,
             "ApiFunction",
             handler=API_HANDLER,
             description="Order API: validates, creates and reads orders",
-            environment={
-                **common_env,
-                "CUSTOMER_INDEX_NAME": CUSTOMER_INDEX_NAME,
-                "ORDER_TTL_DAYS": str(props.order_ttl_days),
-                "ALLOWED_ORIGINS": ",".join(props.cors_origins),
-                "PAGE_TOKEN_KEY_ID": self.key.key_arn,
-            },
-            statements=[
-                iam.PolicyStatement(
-                    sid="ReadWriteOrders",
-                    actions=["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
-                    resources=[
-                        self.table.table_arn,
-                        f"{self.table.table_arn}/index/{CUSTOMER_INDEX_NAME}",
-                    ],
-                ),
-                # The encrypted pagination tokens (table encryption goes through DynamoDB).
-                iam.PolicyStatement(
-                    sid="EncryptPageTokens",
-                    actions=["kms:Encrypt"],
-                    resources=[self.key.key_arn],
-                ),
-            ],
+            environment=api_env,
+            statements=api_statements,
             timeout_seconds=props.api_timeout_seconds,
-            reserved_concurrency=props.reserved_concurrency,
+            reserved_concurrency=(
+                props.reserved_concurrency if features.reserved_concurrency else None
+            ),
             **function_options,
         )
         self.api_function: lambda_.Function = api_fn.function
 
-        processor_fn = OrderFunction(
-            self,
-            "ProcessorFunction",
-            handler=PROCESSOR_HANDLER,
-            description="Order stream processor: confirms new orders, emits business metrics",
-            environment=common_env,
-            timeout_seconds=props.processor_timeout_seconds,
-            reserved_concurrency=props.processor_reserved_concurrency,
-            **function_options,
-        )
-        self.processor_function: lambda_.Function = processor_fn.function
-        self.stream_processing = StreamProcessing(
-            self,
-            "StreamProcessing",
-            table=self.table,
-            function=self.processor_function,
-            policy=processor_fn.policy,
-            dead_letter_queue=self.dead_letter_queue,
-        )
+        self.processor_function: lambda_.Function | None = None
+        self.stream_processing: StreamProcessing | None = None
+        if features.streams:
+            processor_fn = OrderFunction(
+                self,
+                "ProcessorFunction",
+                handler=PROCESSOR_HANDLER,
+                description="Order stream processor: confirms new orders, emits business metrics",
+                environment=common_env,
+                timeout_seconds=props.processor_timeout_seconds,
+                reserved_concurrency=(
+                    props.processor_reserved_concurrency if features.reserved_concurrency else None
+                ),
+                **function_options,
+            )
+            assert processor_fn.policy is not None and self.dead_letter_queue is not None
+            self.processor_function = processor_fn.function
+            self.stream_processing = StreamProcessing(
+                self,
+                "StreamProcessing",
+                table=self.table,
+                function=self.processor_function,
+                policy=processor_fn.policy,
+                dead_letter_queue=self.dead_letter_queue,
+            )
 
-        orders_api = OrdersApi(
+        self.orders_api = OrdersApi(
             self,
             "Api",
             name=f"{prefix}-api",
             stage_name=props.environment_name,
             function=self.api_function,
             key=self.key,
+            features=features,
             throttle_rate_limit=props.throttle_rate_limit,
             throttle_burst_limit=props.throttle_burst_limit,
             log_retention=props.log_retention,
@@ -182,44 +211,48 @@ class ProductionOrderService(Construct):
             enable_waf=props.enable_waf,
             waf_rate_limit=props.waf_rate_limit,
         )
-        self.orders_api = orders_api
-        self.api: apigw.RestApi = orders_api.api
-        self.stage: apigw.Stage = orders_api.stage
+        self.api: apigw.RestApi = self.orders_api.api
+        self.stage: apigw.Stage = self.orders_api.stage
 
-        service_alarms = ServiceAlarms(
-            self,
-            "Alarms",
-            prefix=prefix,
-            key=self.key,
-            emails=props.alarm_emails,
-            api=self.api,
-            stage_name=props.environment_name,
-            api_function=self.api_function,
-            api_timeout_seconds=props.api_timeout_seconds,
-            processor_function=self.processor_function,
-            processor_timeout_seconds=props.processor_timeout_seconds,
-            table=self.table,
-            dead_letter_queue=self.dead_letter_queue,
-            api_latency_alarm_ms=props.api_latency_alarm_ms,
-        )
-        self.topic: sns.Topic = service_alarms.topic
-        self.alarms: dict[str, cloudwatch.Alarm] = service_alarms.alarms
+        self.topic: sns.Topic | None = None
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+        self.dashboard: cloudwatch.Dashboard | None = None
+        if features.alarms_and_dashboard:
+            assert self.key is not None  # the key arrives in an earlier phase
+            service_alarms = ServiceAlarms(
+                self,
+                "Alarms",
+                prefix=prefix,
+                key=self.key,
+                emails=props.alarm_emails,
+                api=self.api,
+                stage_name=props.environment_name,
+                api_function=self.api_function,
+                api_timeout_seconds=props.api_timeout_seconds,
+                processor_function=self.processor_function,
+                processor_timeout_seconds=props.processor_timeout_seconds,
+                table=self.table,
+                dead_letter_queue=self.dead_letter_queue,
+                api_latency_alarm_ms=props.api_latency_alarm_ms,
+            )
+            self.topic = service_alarms.topic
+            self.alarms = service_alarms.alarms
+            self.dashboard = ServiceDashboard(
+                self,
+                "Dashboard",
+                name=prefix,
+                api_name=self.api.rest_api_name,
+                stage_name=props.environment_name,
+                service_name=props.service_name,
+                api_function=self.api_function,
+                processor_function=self.processor_function,
+                table=self.table,
+                dead_letter_queue=self.dead_letter_queue,
+                alarms=list(self.alarms.values()),
+            ).dashboard
 
-        self.dashboard: cloudwatch.Dashboard = ServiceDashboard(
-            self,
-            "Dashboard",
-            name=prefix,
-            api_name=self.api.rest_api_name,
-            stage_name=props.environment_name,
-            service_name=props.service_name,
-            api_function=self.api_function,
-            processor_function=self.processor_function,
-            table=self.table,
-            dead_letter_queue=self.dead_letter_queue,
-            alarms=list(self.alarms.values()),
-        ).dashboard
-
-        self._tag(props)
+        if features.tagging:
+            self._tag(props)
         self._outputs(prefix)
 
     def _tag(self, props: OrderServiceProps) -> None:
@@ -234,17 +267,24 @@ class ProductionOrderService(Construct):
         outputs = {
             "ApiUrl": (self.api.url, "Base URL of the order API stage"),
             "TableName": (self.table.table_name, "Orders table"),
-            "AlarmTopicArn": (self.topic.topic_arn, "SNS topic of the alarms"),
-            "DeadLetterQueueUrl": (self.dead_letter_queue.queue_url, "Dead-letter queue"),
-            "KeyArn": (self.key.key_arn, "Customer-managed KMS key"),
             "ApiFunctionName": (self.api_function.function_name, "api function"),
-            "ProcessorFunctionName": (self.processor_function.function_name, "processor"),
-            "DashboardUrl": (
+        }
+        if self.key is not None:
+            outputs["KeyArn"] = (self.key.key_arn, "Customer-managed KMS key")
+        if self.topic is not None:
+            outputs["AlarmTopicArn"] = (self.topic.topic_arn, "SNS topic of the alarms")
+            outputs["DashboardUrl"] = (
                 f"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region="
                 f"{Aws.REGION}#dashboards:name={prefix}",
                 "CloudWatch dashboard",
-            ),
-        }
+            )
+        if self.dead_letter_queue is not None:
+            outputs["DeadLetterQueueUrl"] = (self.dead_letter_queue.queue_url, "Dead-letter queue")
+        if self.processor_function is not None:
+            outputs["ProcessorFunctionName"] = (
+                self.processor_function.function_name,
+                "stream processor function",
+            )
         for output_id, (value, description) in outputs.items():
             output = CfnOutput(self, output_id, value=value, description=description)
             # Stable output names users can script against (one service per stack).

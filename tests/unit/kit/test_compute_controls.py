@@ -9,7 +9,7 @@ from aws_cdk.assertions import Template
 
 from kit import OrderServiceProps
 from kit.processing import STREAM_RETRY_ATTEMPTS
-from kit.reference_app import REFERENCE_PROPS
+from kit.reference_app import reference_props
 
 from .conftest import logical_id, only, resources, synth
 
@@ -58,9 +58,7 @@ def test_powertools_layer_attached_by_default_and_optional() -> None:
     (layer,) = _functions(synth())["orders.api.lambda_handler"]["Layers"]
     assert "AWSLambdaPowertoolsPythonV3-python312-x86_64:27" in str(layer)
     assert ":017000801446:layer:" in str(layer)
-    local = synth(
-        OrderServiceProps(**{**REFERENCE_PROPS.__dict__, "powertools_layer_version": None})
-    )
+    local = synth(reference_props(powertools_layer=False))
     assert "Layers" not in _functions(local)["orders.api.lambda_handler"]
 
 
