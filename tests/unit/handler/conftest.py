@@ -4,7 +4,9 @@ and helpers that call the functions with API Gateway / DynamoDB stream events.
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from orders import api, processor
+from orders import api, processor, telemetry
 
 REGION = "eu-west-1"
 TABLE_NAME = "orders-test"
@@ -96,7 +98,13 @@ def aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsAccount]:
         yield AwsAccount(
             dynamodb=dynamodb,
             kms=kms,
-            streams=boto3.client("dynamodbstreams", region_name=REGION),
+            # botocore sends DescribeStream to an account-based endpoint that moto does not
+            # intercept; the regional endpoint is the same API.
+            streams=boto3.client(
+                "dynamodbstreams",
+                region_name=REGION,
+                endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com",
+            ),
             table_name=TABLE_NAME,
             key_id=key_id,
             stream_arn=stream_arn,
@@ -167,3 +175,38 @@ def post_order(aws: AwsAccount) -> Callable[..., ApiResponse]:
         )
 
     return post
+
+
+def stream_records(aws: AwsAccount) -> list[dict[str, Any]]:
+    """Every record on the table's stream so far, shaped as Lambda receives them."""
+    shards = aws.streams.describe_stream(StreamArn=aws.stream_arn)["StreamDescription"]["Shards"]
+    records: list[dict[str, Any]] = []
+    for shard in shards:
+        iterator = aws.streams.get_shard_iterator(
+            StreamArn=aws.stream_arn,
+            ShardId=shard["ShardId"],
+            ShardIteratorType="TRIM_HORIZON",
+        )["ShardIterator"]
+        for record in aws.streams.get_records(ShardIterator=iterator)["Records"]:
+            created = record["dynamodb"].get("ApproximateCreationDateTime")
+            if created is not None and not isinstance(created, (int, float)):
+                record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
+            record["eventSourceARN"] = aws.stream_arn
+            records.append(record)
+    return records
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    """The JSON log lines the functions write (Powertools' handler pointed at a buffer)."""
+    buffer = io.StringIO()
+    handler = telemetry.logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    previous = handler.setStream(buffer)
+    yield buffer
+    handler.setStream(previous)
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """Parse every JSON object line of ``text``."""
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]

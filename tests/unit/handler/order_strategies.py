@@ -46,8 +46,21 @@ def free_text(max_units: int) -> st.SearchStrategy[str]:
     )
 
 
-customer_ids = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_-]{2,63}\Z")
-skus = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
+ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def identifiers(more: str, min_rest: int, max_rest: int) -> st.SearchStrategy[str]:
+    """A letter or digit, then ``min_rest``..``max_rest`` letters, digits or ``more``.
+
+    (The same language as the schema's patterns, several times faster to draw than
+    ``st.from_regex``.)
+    """
+    rest = st.text(alphabet=ALNUM + more, min_size=min_rest, max_size=max_rest)
+    return st.builds(str.__add__, st.sampled_from(ALNUM), rest)
+
+
+customer_ids = identifiers("_-", 2, 63)
+skus = identifiers("._-", 0, 63)
 unit_prices = st.integers(1, MAX_UNIT_PRICE_CENTS).map(lambda cents: Decimal(cents).scaleb(-2))
 #: The same prices as a client may write them: whole numbers as JSON integers, some with zeros.
 price_literals = st.one_of(
@@ -72,12 +85,12 @@ addresses = st.fixed_dictionaries(
         "fullName": free_text(100),
         "line1": free_text(200),
         "city": free_text(100),
-        "country": st.from_regex(r"\A[A-Z]{2}\Z"),
+        "country": st.text(alphabet=ALNUM[:26], min_size=2, max_size=2),
     },
     optional={
         "line2": free_text(200),
         "region": free_text(100),
-        "postalCode": st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9 -]{0,15}\Z"),
+        "postalCode": identifiers(" -", 0, 15),
     },
 )
 
@@ -126,14 +139,19 @@ def order_json(document: Any) -> str:
 
 
 #: Any JSON value, numbers as a parser with parse_float=Decimal would produce them.
+json_numbers = st.one_of(
+    st.integers(),
+    # Finite decimals from tiny to huge (faster to draw than st.decimals).
+    st.builds(
+        lambda digits, exponent: Decimal(digits).scaleb(exponent),
+        st.integers(),
+        st.integers(-400, 400),
+    ),
+)
 json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.decimals(allow_nan=False, allow_infinity=False)
-    | st.text(),
+    st.none() | st.booleans() | json_numbers | st.text(),
     lambda children: (
         st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=20), children, max_size=5)
     ),
-    max_leaves=30,
+    max_leaves=12,
 )
