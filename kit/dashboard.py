@@ -120,7 +120,19 @@ class ServiceDashboard(Construct):
                 )
             )
         self.dashboard.add_widgets(
-            graph("Order value", business(metrics.ORDER_VALUE, "Sum")),
+            graph(
+                "Order value by currency",
+                # One series per currency: the processor publishes the value with a
+                # currency dimension, and summing different currencies would mean nothing.
+                cloudwatch.MathExpression(
+                    expression=(
+                        f"SEARCH('{{{metrics.NAMESPACE},currency}} "
+                        f"MetricName=\"{metrics.ORDER_VALUE}\"', 'Sum', 60)"
+                    ),
+                    label="",
+                    period=_PERIOD,
+                ),
+            ),
             graph(
                 "Table throttles",
                 table.metric("ReadThrottleEvents", statistic="Sum", period=_PERIOD),

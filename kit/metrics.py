@@ -1,11 +1,14 @@
 """Names of the business metrics the handler emits (CloudWatch Embedded Metric Format).
 
-The handler (``handler/orders``) and the dashboard both use these names; a test checks that
-the handler emits exactly them.
+The handler (``handler/orders``, which cannot import the kit at run time) uses the same
+literals; a test checks that the dashboard's names are the ones the handler emits.
 """
 
 #: Metrics namespace (``POWERTOOLS_METRICS_NAMESPACE``).
 NAMESPACE = "ProductionOrderKit"
-ORDERS_CREATED = "OrdersCreated"
-ORDERS_PROCESSED = "OrdersProcessed"
-ORDER_VALUE = "OrderValue"
+#: Count of orders created by the api function (dimension ``service``).
+ORDERS_CREATED = "ordersCreated"
+#: Count of orders confirmed by the stream processor (dimension ``service``).
+ORDERS_PROCESSED = "ordersProcessed"
+#: Value of each confirmed order (dimension ``currency``).
+ORDER_VALUE = "orderValue"
