@@ -28,7 +28,12 @@ import boto3
 from botocore.config import Config
 
 from orders.config import Settings
-from orders.errors import DependencyUnavailableError, RequestError, RouteNotFoundError
+from orders.errors import (
+    DependencyUnavailableError,
+    OperationNotEnabledError,
+    RequestError,
+    RouteNotFoundError,
+)
 from orders.json_body import check_json_media_type, decode_event_body, parse_json_body
 from orders.page_tokens import PageTokenCodec
 from orders.repository import OrderRepository
@@ -101,10 +106,12 @@ def build_api() -> OrderApi:
     repository = OrderRepository(
         boto3.client("dynamodb", config=AWS_CLIENT_CONFIG),
         settings.table_name,
-        settings.customer_index_name,
+        settings.customer_index_name or "",
     )
-    page_tokens = PageTokenCodec(
-        boto3.client("kms", config=AWS_CLIENT_CONFIG), settings.page_token_key_id
+    page_tokens = (
+        PageTokenCodec(boto3.client("kms", config=AWS_CLIENT_CONFIG), settings.page_token_key_id)
+        if settings.page_token_key_id
+        else None
     )
     service = OrderService(repository, OrderValidator(), page_tokens, settings.order_ttl_days)
     return OrderApi(settings=settings, service=service)
@@ -141,6 +148,11 @@ def _get_order(api: OrderApi, request: ApiRequest) -> RouteResult:
 
 
 def _list_customer_orders(api: OrderApi, request: ApiRequest) -> RouteResult:
+    if not api.settings.customer_listing_enabled:
+        raise OperationNotEnabledError(
+            "listing a customer's orders needs the customer index and the page-token key, "
+            "which this deployment does not have yet (CUSTOMER_INDEX_NAME, PAGE_TOKEN_KEY_ID)"
+        )
     customer_id = parse_customer_id(request.path_parameters.get("customerId"))
     limit = parse_page_size(request.query_parameters.get("limit"))
     page = api.service.list_customer_orders(

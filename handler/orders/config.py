@@ -19,21 +19,29 @@ class Settings:
     ----------
     table_name : str
         The orders table (``TABLE_NAME``).
-    customer_index_name : str
-        The GSI keyed by ``customerId``/``createdAt`` (``CUSTOMER_INDEX_NAME``).
+    customer_index_name : str or None
+        The GSI keyed by ``customerId``/``createdAt`` (``CUSTOMER_INDEX_NAME``); None when the
+        deployment has no customer index yet (migration phases before 3).
     order_ttl_days : int
         Days until an order expires through DynamoDB TTL (``ORDER_TTL_DAYS``, default 90).
     allowed_origins : tuple of str
-        The CORS allow-list (``ALLOWED_ORIGINS``, comma-separated, at least one).
-    page_token_key_id : str
-        The KMS key that encrypts pagination tokens (``PAGE_TOKEN_KEY_ID``).
+        The CORS allow-list (``ALLOWED_ORIGINS``, comma-separated); empty when the API is not
+        meant for browsers, and then no CORS headers are sent.
+    page_token_key_id : str or None
+        The KMS key that encrypts pagination tokens (``PAGE_TOKEN_KEY_ID``); None before the
+        deployment has a customer-managed key.
     """
 
     table_name: str
-    customer_index_name: str
+    customer_index_name: str | None
     order_ttl_days: int
     allowed_origins: tuple[str, ...]
-    page_token_key_id: str
+    page_token_key_id: str | None
+
+    @property
+    def customer_listing_enabled(self) -> bool:
+        """Tell whether GET /customers/{customerId}/orders can be served (index and key set)."""
+        return bool(self.customer_index_name and self.page_token_key_id)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,8 +56,8 @@ class Settings:
         --------
         >>> settings = Settings.from_env({"TABLE_NAME": "orders", "CUSTOMER_INDEX_NAME": "byCust",
         ...     "ALLOWED_ORIGINS": "https://shop.example.com", "PAGE_TOKEN_KEY_ID": "alias/orders"})
-        >>> settings.order_ttl_days, settings.allowed_origins
-        (90, ('https://shop.example.com',))
+        >>> settings.order_ttl_days, settings.allowed_origins, settings.customer_listing_enabled
+        (90, ('https://shop.example.com',), True)
         """
         env = os.environ if environ is None else environ
         errors: list[str] = []
@@ -61,11 +69,9 @@ class Settings:
             return value
 
         table_name = required("TABLE_NAME")
-        index_name = required("CUSTOMER_INDEX_NAME")
-        key_id = required("PAGE_TOKEN_KEY_ID")
+        index_name = env.get("CUSTOMER_INDEX_NAME", "").strip() or None
+        key_id = env.get("PAGE_TOKEN_KEY_ID", "").strip() or None
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
-        if not origins:
-            errors.append("ALLOWED_ORIGINS must list at least one origin")
         if "*" in origins:
             errors.append("ALLOWED_ORIGINS must not contain '*': list the allowed origins")
         ttl_text = env.get("ORDER_TTL_DAYS", "").strip()

@@ -117,6 +117,14 @@ class IdempotencyConflictError(RequestError):
     code = "IDEMPOTENCY_CONFLICT"
 
 
+class OperationNotEnabledError(RequestError):
+    """The deployment does not provide this operation yet (HTTP 501), e.g. customer listing
+    before the migration phase that adds the customer index."""
+
+    status = 501
+    code = "NOT_ENABLED"
+
+
 class DependencyUnavailableError(Exception):
     """DynamoDB or KMS throttled the call or could not be reached (HTTP 503 with Retry-After).
 

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from orders.errors import IdempotencyConflictError, OrderNotFoundError, Problem
+from orders.errors import (
+    IdempotencyConflictError,
+    OperationNotEnabledError,
+    OrderNotFoundError,
+    Problem,
+)
 from orders.models import Order
 from orders.page_tokens import PageTokenCodec
 from orders.repository import OrderRepository
@@ -59,8 +64,8 @@ class OrderService:
         Data access.
     validator : OrderValidator
         The order request validator.
-    page_tokens : PageTokenCodec
-        Encrypts and decrypts pagination tokens.
+    page_tokens : PageTokenCodec or None
+        Encrypts and decrypts pagination tokens; None when the deployment cannot list orders.
     order_ttl_days : int
         Retention of an order before DynamoDB TTL deletes it.
     clock : callable, optional
@@ -71,7 +76,7 @@ class OrderService:
         self,
         repository: OrderRepository,
         validator: OrderValidator,
-        page_tokens: PageTokenCodec,
+        page_tokens: PageTokenCodec | None,
         order_ttl_days: int,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
@@ -121,13 +126,14 @@ class OrderService:
         InvalidPageTokenError
             If ``next_token`` is not a token issued for this customer's listing.
         """
-        start_key = (
-            None if next_token is None else self._page_tokens.decode(next_token, customer_id)
-        )
+        if self._page_tokens is None:
+            raise OperationNotEnabledError("listing orders needs the page-token key")
+        codec = self._page_tokens
+        start_key = None if next_token is None else codec.decode(next_token, customer_id)
         page = self._repository.list_by_customer(customer_id, limit, start_key)
         token = (
             None
             if page.last_evaluated_key is None
-            else self._page_tokens.encode(page.last_evaluated_key, customer_id)
+            else codec.encode(page.last_evaluated_key, customer_id)
         )
         return CustomerOrdersPage(orders=page.orders, next_token=token)

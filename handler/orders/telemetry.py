@@ -14,15 +14,14 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 #: Used only when the construct did not set POWERTOOLS_METRICS_NAMESPACE (e.g. a local run).
-DEFAULT_METRICS_NAMESPACE = "ProductionOrderService"
+DEFAULT_METRICS_NAMESPACE = "ProductionOrderKit"
 DEFAULT_SERVICE_NAME = "orders"
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE_NAME)
+service_name = os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE_NAME
+logger = Logger(service=service_name)
 metrics_namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_METRICS_NAMESPACE
-metrics = Metrics(
-    namespace=metrics_namespace,
-    service=os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE_NAME,
-)
+#: Every metric has the ``service`` dimension; ``orderValue`` has ``service`` and ``currency``.
+metrics = Metrics(namespace=metrics_namespace, service=service_name)
 
 
 def count(name: str, value: int = 1) -> None:
@@ -48,4 +47,5 @@ def record_order_value(total: Decimal, currency: str) -> None:
         value=float(total),
         namespace=metrics_namespace,
     ) as metric:
+        metric.add_dimension(name="service", value=service_name)
         metric.add_dimension(name="currency", value=currency)

@@ -412,6 +412,33 @@ def test_cors_reflects_only_allow_listed_origins(
     assert response.headers["Access-Control-Allow-Origin"] == expected
 
 
+def test_without_allowed_origins_no_cors_headers_are_sent(
+    aws: AwsAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALLOWED_ORIGINS", "")
+    api.build_api.cache_clear()
+    response = get_order(str(uuid.uuid4()), headers={"Origin": "https://shop.example.com"})
+    assert response.status == 404
+    assert not any(h.startswith("Access-Control-") for h in response.headers)
+    assert response.headers["x-correlation-id"] == "apigw-request-1"
+
+
+@pytest.mark.parametrize("missing", ["CUSTOMER_INDEX_NAME", "PAGE_TOKEN_KEY_ID"])
+def test_customer_listing_is_501_before_the_deployment_has_index_and_key(
+    aws: AwsAccount, post_order: PostOrder, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    monkeypatch.delenv(missing)
+    api.build_api.cache_clear()
+    response = list_orders("cust-42")
+    assert response.status == 501
+    assert response.body["code"] == "NOT_ENABLED"
+    assert missing in response.body["message"]
+    # The other routes still work.
+    created = post_order(dumps(order_body()))
+    assert created.status == 201
+    assert get_order(created.body["orderId"]).status == 200
+
+
 def test_client_correlation_id_is_used_when_well_formed(aws: AwsAccount) -> None:
     ok = get_order(str(uuid.uuid4()), headers={"X-Correlation-Id": "trace-123"})
     assert ok.headers["x-correlation-id"] == "trace-123"
@@ -532,4 +559,4 @@ def test_order_created_and_client_error_metrics_are_emitted(
     namespaces = {
         b["_aws"]["CloudWatchMetrics"][0]["Namespace"] for b in json_lines(stdout) if "_aws" in b
     }
-    assert namespaces == {"ProductionOrderService"}
+    assert namespaces == {"ProductionOrderKit"}
