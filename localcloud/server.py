@@ -93,22 +93,33 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def processes_in_group(pgid: int) -> list[int]:
-    """Live (non-zombie) processes of a process group, read from ``/proc``.
+    """Processes of a process group that still run, read from ``/proc``.
 
-    Zombies are left out: they hold no resources and wait for a parent to reap them.
+    A process counts until every one of its threads has exited: after SIGKILL the main thread
+    of a multi-threaded process can already be a zombie while other threads still hold its
+    sockets. Fully exited zombies hold nothing and are left out.
     """
     members = []
     for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            stat = stat_file.read_text()
-        except OSError:
-            continue  # the process ended while we looked
-        # The command name is in parentheses and may contain spaces: split after it.
-        fields = stat[stat.rfind(")") + 2 :].split()
-        state, group = fields[0], int(fields[2])
-        if group == pgid and state != "Z":
+        fields = _stat_fields(stat_file)
+        if fields is None or int(fields[2]) != pgid:
+            continue
+        if fields[0] != "Z" or any(
+            (task := _stat_fields(task_stat)) is not None and task[0] != "Z"
+            for task_stat in stat_file.parent.glob("task/[0-9]*/stat")
+        ):
             members.append(int(stat_file.parent.name))
     return sorted(members)
+
+
+def _stat_fields(stat_file: Path) -> list[str] | None:
+    """Fields of a ``/proc/.../stat`` file after the command name (state first), or None."""
+    try:
+        stat = stat_file.read_text()
+    except OSError:
+        return None  # the process ended while we looked
+    # The command name is in parentheses and may contain spaces: split after it.
+    return stat[stat.rfind(")") + 2 :].split()
 
 
 class LocalStackServer:

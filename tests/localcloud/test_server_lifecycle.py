@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import socket
 import stat
 import zipfile
@@ -48,6 +49,7 @@ def own_instance(local_endpoint: str) -> Iterator[LocalStackServer]:
     server = LocalStackServer(StateLayout.default(), f"lifecycle-{os.getpid()}", port=0)
     yield server
     server.stop()
+    shutil.rmtree(server.instance_dir, ignore_errors=True)
 
 
 @pytest.mark.e2e
