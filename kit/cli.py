@@ -39,6 +39,74 @@ def _migrate_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    # Imported here: the audit pulls in cdk-nag and cfn-lint, which `synth` does not need.
+    from kit.audit.assembly import AssemblyError
+    from kit.audit.checkov_scan import CheckovError
+    from kit.audit.ledger import LedgerError
+    from kit.audit.reports import write_reports
+    from kit.audit.runner import AuditOptions, run_audit
+    from kit.audit.summary import format_summary
+    from kit.audit.synthesis import SynthesisError
+
+    try:
+        options = AuditOptions(
+            app=args.app,
+            assembly=Path(args.assembly) if args.assembly else None,
+            phase=args.phase,
+            ledger=Path(args.ledger) if args.ledger else None,
+            out=Path(args.out),
+        )
+        result = run_audit(options)
+    except (ValueError, AssemblyError, CheckovError, LedgerError, SynthesisError) as error:
+        print(f"order-kit audit: error: {error}", file=sys.stderr)
+        return 2
+    reports = write_reports(result, Path(args.out))
+    print(format_summary(result, reports))
+    return 0 if result.passed else 1
+
+
+def _phase(value: str) -> int:
+    from kit.phases import FIRST_PHASE, LAST_PHASE
+
+    try:
+        phase = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a phase number: {value!r}") from None
+    if not FIRST_PHASE <= phase <= LAST_PHASE:
+        raise argparse.ArgumentTypeError(f"phase must be {FIRST_PHASE}..{LAST_PHASE}")
+    return phase
+
+
+def _add_audit_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    audit = commands.add_parser(
+        "audit",
+        help="audit an app with cdk-nag, checkov and cfn-lint against the ledger",
+        description="Synthesize the app with the five cdk-nag packs, scan its templates with "
+        "checkov and cfn-lint, and reconcile the findings with the acknowledgment ledger. "
+        "Default: the reference app with the kit's ledger.",
+    )
+    source = audit.add_mutually_exclusive_group()
+    source.add_argument(
+        "--app",
+        metavar="MODULE:FUNCTION",
+        help="a function returning the aws_cdk.App to audit (not yet synthesized)",
+    )
+    source.add_argument(
+        "--assembly", metavar="DIR", help="audit an already synthesized cloud assembly"
+    )
+    audit.add_argument(
+        "--phase", type=_phase, help="migration phase of the reference app (0-5, default 5)"
+    )
+    audit.add_argument(
+        "--ledger",
+        metavar="FILE",
+        help="acknowledgment ledger (default: the kit's for the reference app, none otherwise)",
+    )
+    audit.add_argument("--out", default="reports/audit", help="report directory")
+    audit.set_defaults(run=_audit)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``order-kit`` (one sub-command per workflow)."""
     parser = argparse.ArgumentParser(
@@ -48,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth = commands.add_parser("synth", help="synthesize the reference app")
     synth.add_argument("--outdir", default="cdk.out", help="cloud assembly directory")
     synth.set_defaults(run=_synth)
+    _add_audit_parser(commands)
     migrate = commands.add_parser(
         "migrate-check",
         help="prove that updating a stack from template OLD to NEW loses no data",

@@ -1,0 +1,280 @@
+"""checkov: every built-in CloudFormation check plus the kit's policies, skips from the ledger.
+
+checkov runs once over two copies of the templates: ``raw/`` (as synthesized) and
+``acknowledged/``, where each ``checkov`` ledger entry became a resource-level skip
+(``Metadata.checkov.skip``, the reason as the comment) on the resources its pattern matches.
+The verdict comes from the acknowledged copy; the raw copy shows which findings the skips
+hide, so an entry whose check would pass is reported stale (checkov does not evaluate a
+skipped check). A skip written into a template by hand shows in the raw copy and is reported
+as an acknowledgment outside the ledger.
+
+checkov lives in its own virtual environment (its pins clash with the CDK's). The executable
+is ``$ORDER_KIT_CHECKOV``, else ``checkov`` on ``PATH``, else ``.venv-checkov/bin/checkov`` of
+a repository checkout (``make venv-checkov``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kit.audit.assembly import CloudAssembly, Template
+from kit.audit.findings import Finding, FindingStatus, LedgerProblem, ProblemKind, ScanResult
+from kit.audit.ledger import LedgerEntry
+from kit.paths import policies_dir
+
+TOOL = "checkov"
+CHECKOV_ENV = "ORDER_KIT_CHECKOV"
+RAW_DIR = "raw"
+ACKNOWLEDGED_DIR = "acknowledged"
+CHECKOV_TIMEOUT_SECONDS = 600
+_REPO_CHECKOV = Path(__file__).resolve().parents[2] / ".venv-checkov" / "bin" / "checkov"
+
+
+class CheckovError(RuntimeError):
+    """checkov is missing or did not produce a report."""
+
+
+def locate_checkov(environ: Mapping[str, str] | None = None) -> Path:
+    """Find the checkov executable (see the module docstring for the search order).
+
+    Raises
+    ------
+    CheckovError
+        When no executable is found, saying how to install one.
+    """
+    env = os.environ if environ is None else environ
+    configured = env.get(CHECKOV_ENV)
+    if configured:
+        path = Path(configured)
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            raise CheckovError(f"{CHECKOV_ENV}={configured} is not an executable file")
+        return path
+    on_path = shutil.which("checkov", path=env.get("PATH"))
+    if on_path:
+        return Path(on_path)
+    if _REPO_CHECKOV.is_file():
+        return _REPO_CHECKOV
+    raise CheckovError(
+        "checkov not found: run `make venv-checkov` (creates .venv-checkov from "
+        f"requirements/checkov.txt), put checkov on PATH, or set {CHECKOV_ENV} to its executable"
+    )
+
+
+def _skip_metadata(template: Template, entries: Sequence[LedgerEntry]) -> dict[str, Any]:
+    body = copy.deepcopy(template.body)
+    for logical_id, resource in body.get("Resources", {}).items():
+        path = template.construct_path(logical_id)
+        skips = [
+            {"id": entry.rule, "comment": f"{entry.reason} (ledger #{entry.index})"}
+            for entry in entries
+            if entry.tool == TOOL and entry.matches_path(path)
+        ]
+        if skips:
+            metadata = resource.setdefault("Metadata", {})
+            checkov_metadata = metadata.setdefault("checkov", {})
+            checkov_metadata.setdefault("skip", []).extend(skips)
+    return body
+
+
+def write_scan_copies(
+    assembly: CloudAssembly, entries: Sequence[LedgerEntry], directory: Path
+) -> None:
+    """Write the raw and the acknowledged copy of every template under ``directory``."""
+    shutil.rmtree(directory, ignore_errors=True)
+    for template in assembly.templates:
+        for kind, body in (
+            (RAW_DIR, template.body),
+            (ACKNOWLEDGED_DIR, _skip_metadata(template, entries)),
+        ):
+            target = directory / kind / template.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(body, indent=1), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class _Result:
+    check_id: str
+    check_name: str
+    outcome: str
+    copy: str
+    template: str
+    logical_id: str
+    line: int | None
+    comment: str | None
+
+
+def _records(report: Any) -> list[dict[str, Any]]:
+    reports = report if isinstance(report, list) else [report]
+    records: list[dict[str, Any]] = []
+    for single in reports:
+        results = single.get("results", {}) if isinstance(single, dict) else {}
+        for section in ("passed_checks", "failed_checks", "skipped_checks"):
+            records.extend(results.get(section, []))
+    return records
+
+
+def _parse(report: Any) -> list[_Result]:
+    parsed = []
+    for record in _records(report):
+        file_path = str(record.get("file_path", "")).lstrip("/")
+        copy_name, _, template = file_path.partition("/")
+        line_range = record.get("file_line_range") or []
+        result = record.get("check_result", {})
+        parsed.append(
+            _Result(
+                check_id=str(record.get("check_id")),
+                check_name=str(record.get("check_name", "")),
+                outcome=str(result.get("result")),
+                copy=copy_name,
+                template=template,
+                logical_id=str(record.get("resource", "")).rsplit(".", 1)[-1],
+                line=int(line_range[0]) if line_range else None,
+                comment=result.get("suppress_comment"),
+            )
+        )
+    return parsed
+
+
+def _finding(
+    result: _Result, path: str, status: FindingStatus, reason: str | None, entry: int | None
+) -> Finding:
+    return Finding(
+        tool=TOOL,
+        rule_id=result.check_id,
+        resource=path,
+        message=result.check_name,
+        severity="error",
+        status=status,
+        reason=reason,
+        ledger_entry=entry,
+        template=result.template,
+        logical_id=result.logical_id,
+        line=result.line,
+    )
+
+
+def run_checkov(executable: Path, directory: Path) -> Any:
+    """Run checkov on ``directory`` with the kit's policies and return its JSON report.
+
+    Raises
+    ------
+    CheckovError
+        When checkov fails (exit status other than 0 or 1) or prints no report.
+    """
+    command = [
+        str(executable),
+        "--skip-download",
+        "--framework",
+        "cloudformation",
+        "--external-checks-dir",
+        str(policies_dir()),
+        "--directory",
+        str(directory),
+        "--output",
+        "json",
+    ]
+    completed = subprocess.run(  # noqa: S603 - the command is built from fixed parts
+        command,
+        capture_output=True,
+        text=True,
+        timeout=CHECKOV_TIMEOUT_SECONDS,
+        check=False,
+    )
+    # checkov exits 1 when a check fails.
+    if completed.returncode not in (0, 1) or not completed.stdout.strip():
+        raise CheckovError(
+            f"checkov exited {completed.returncode}: {completed.stderr.strip()[-2000:]}"
+        )
+    try:
+        return json.loads(completed.stdout)
+    except json.JSONDecodeError as error:
+        raise CheckovError(f"checkov printed no JSON report: {error}") from error
+
+
+def checkov_scan(
+    assembly: CloudAssembly,
+    entries: Sequence[LedgerEntry],
+    workdir: Path,
+    executable: Path,
+) -> ScanResult:
+    """Scan the assembly's templates with checkov and classify the results.
+
+    Parameters
+    ----------
+    assembly : CloudAssembly
+        The templates to scan.
+    entries : sequence of LedgerEntry
+        The active ledger entries (``checkov`` ones become skips).
+    workdir : Path
+        Where the raw and acknowledged copies are written (kept as evidence).
+    executable : Path
+        The checkov executable (:func:`locate_checkov`).
+
+    Returns
+    -------
+    ScanResult
+        Findings, ledger problems and the checks that ran.
+    """
+    started = time.perf_counter()
+    write_scan_copies(assembly, entries, workdir)
+    results = _parse(run_checkov(executable, workdir))
+    by_name = {template.name: template for template in assembly.templates}
+    checkov_entries = [entry for entry in entries if entry.tool == TOOL]
+    scan = ScanResult(tool=TOOL)
+    raw = {(r.check_id, r.template, r.logical_id): r for r in results if r.copy == RAW_DIR}
+    for result in results:
+        scan.evaluated_rules.add(result.check_id)
+        template = by_name.get(result.template)
+        path = (
+            template.construct_path(result.logical_id)
+            if template
+            else f"{result.template}/{result.logical_id}"
+        )
+        entry = next((e for e in checkov_entries if e.matches(TOOL, result.check_id, path)), None)
+
+        if result.copy == RAW_DIR:
+            if result.outcome == "FAILED" and entry is not None:
+                scan.matched_entries.add(entry.index)
+            elif result.outcome == "SKIPPED":
+                scan.problems.append(
+                    LedgerProblem(
+                        ProblemKind.OUTSIDE_LEDGER,
+                        f"{path}: {result.check_id} is skipped in the template itself "
+                        f"({result.comment!r}), not by the ledger",
+                    )
+                )
+                scan.findings.append(
+                    _finding(result, path, FindingStatus.ACKNOWLEDGED, result.comment, None)
+                )
+            continue
+        raw_result = raw.get((result.check_id, result.template, result.logical_id))
+        if result.outcome == "FAILED":
+            scan.findings.append(_finding(result, path, FindingStatus.OPEN, None, None))
+            if entry is not None:
+                scan.problems.append(
+                    LedgerProblem(
+                        ProblemKind.NOT_APPLIED,
+                        f"ledger {entry.label}: the checkov skip did not apply to {path}",
+                        entry.index,
+                    )
+                )
+        elif (
+            result.outcome == "SKIPPED"
+            and entry is not None
+            and raw_result is not None
+            and raw_result.outcome == "FAILED"
+        ):
+            scan.findings.append(
+                _finding(result, path, FindingStatus.ACKNOWLEDGED, entry.reason, entry.index)
+            )
+    scan.seconds = time.perf_counter() - started
+    return scan
