@@ -1,4 +1,4 @@
-"""``python -m localcloud up|down|status|provision|env``: run the embedded local cloud."""
+"""``python -m localcloud up|down|status|provision|env|deploy``: run the embedded local cloud."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 
 from localcloud import DEFAULT_REGION
+from localcloud.deploy import deploy, signed_request_example
 from localcloud.errors import LocalCloudError
 from localcloud.layout import StateLayout
 from localcloud.provision import provision_all
@@ -100,6 +101,28 @@ def _env(arguments: argparse.Namespace, layout: StateLayout, server: LocalStackS
     return 0
 
 
+def _deploy(arguments: argparse.Namespace, layout: StateLayout, server: LocalStackServer) -> int:
+    endpoint = configured_endpoint()
+    embedded = endpoint is None
+    if endpoint is not None:
+        check_reachable(endpoint)
+    else:
+        provision_all(layout)
+        endpoint = str(server.start().endpoint)
+    assembly = layout.root / "cdk.out"
+    for result in deploy(endpoint, assembly, synthesize_first=not arguments.no_synth):
+        print(f"{result.stack_name}: {result.status} in {result.seconds:.0f} s (at {endpoint})")
+        for key, value in sorted(result.outputs.items()):
+            print(f"  {key} = {value}")
+        if result.api_url:
+            print(f"\nAPI (local execute-api URL): {result.api_url}")
+            print("Create an order with a SigV4-signed request:\n")
+            print(signed_request_example(result.api_url))
+    if embedded:
+        print(f"\nStop it with `python -m localcloud down --instance {server.instance}`.")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m localcloud",
@@ -125,6 +148,14 @@ def _parser() -> argparse.ArgumentParser:
         ("down", _down, "stop LocalStack and every process it started"),
         ("status", _status, "show whether LocalStack runs (exit 3 if not)"),
         ("env", _env, "print export lines for the endpoint"),
+        ("deploy", _deploy, "synthesize app.py and deploy it to the local cloud (starts it)"),
     ):
-        commands.add_parser(name, help=text, parents=[options]).set_defaults(command=function)
+        command = commands.add_parser(name, help=text, parents=[options])
+        command.set_defaults(command=function, no_synth=False)
+        if name == "deploy":
+            command.add_argument(
+                "--no-synth",
+                action="store_true",
+                help="deploy the existing build/localstack/cdk.out without synthesizing",
+            )
     return parser
