@@ -32,8 +32,10 @@ class ControlResult:
         The control.
     status : ControlStatus
         ``failed`` when a check has an open finding; ``acknowledged`` when its only findings
-        are acknowledged; ``passed`` when at least one check ran and none found anything;
-        ``not evaluated`` when none of its checks ran (no resource of the type);
+        are acknowledged; ``passed`` when the checks that ran found nothing and at least one
+        of them examined a resource; ``not evaluated`` when none did (no resource of the
+        type); cdk-nag does not say which resources a rule examined, so its silence is
+        evidence only for controls that no checkov or cfn-lint check covers;
         ``not scanned`` when no scanner can see it (``covered_by`` says what proves it).
     evaluated : tuple of CheckRef
         The checks that ran.
@@ -85,6 +87,12 @@ def _evaluated(check: CheckRef, scans: Mapping[str, ScanResult]) -> bool:
     return check.rule == "*" or check.rule in scan.evaluated_rules
 
 
+def _has_evidence(control: Control, evaluated: Sequence[CheckRef]) -> bool:
+    if any(check.tool != "cdk-nag" for check in control.checks):
+        return any(check.tool != "cdk-nag" for check in evaluated)
+    return bool(evaluated)
+
+
 def control_matrix(
     findings: Sequence[Finding],
     scans: Mapping[str, ScanResult],
@@ -117,7 +125,7 @@ def control_matrix(
             status = ControlStatus.FAILED
         elif related:
             status = ControlStatus.ACKNOWLEDGED
-        elif evaluated:
+        elif _has_evidence(control, evaluated):
             status = ControlStatus.PASSED
         elif not control.checks:
             status = ControlStatus.NOT_SCANNED

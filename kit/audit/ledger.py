@@ -316,7 +316,9 @@ def parse_ledger(text: str, source: str = "<ledger>") -> Ledger:
         raise LedgerError(
             f"{source}: 'version' must be {LEDGER_VERSION}, got {document.get('version')!r}"
         )
-    raw_entries = document.get("entries") or []
+    raw_entries = document.get("entries")
+    if raw_entries is None:
+        raw_entries = []
     if not isinstance(raw_entries, list):
         raise LedgerError(f"{source}: 'entries' must be a list")
     entries = tuple(
