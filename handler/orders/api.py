@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from orders.aws_clients import create_client
 from orders.config import Settings
 from orders.errors import (
     DependencyUnavailableError,
@@ -49,12 +47,6 @@ from orders.service import OrderService
 from orders.telemetry import count, logger, publish_metrics
 from orders.validation import OrderValidator
 
-#: Bounded retries and timeouts: API Gateway gives up after 29 s, so must the function.
-AWS_CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
-    connect_timeout=2,
-    read_timeout=5,
-)
 #: A client-sent correlation id is used only if it is short and harmless in logs and headers.
 _SAFE_CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
 
@@ -104,12 +96,12 @@ def build_api() -> OrderApi:
     """Build the API from the environment; cached so clients are reused across invocations."""
     settings = Settings.from_env()
     repository = OrderRepository(
-        boto3.client("dynamodb", config=AWS_CLIENT_CONFIG),
+        create_client("dynamodb"),
         settings.table_name,
         settings.customer_index_name or "",
     )
     page_tokens = (
-        PageTokenCodec(boto3.client("kms", config=AWS_CLIENT_CONFIG), settings.page_token_key_id)
+        PageTokenCodec(create_client("kms"), settings.page_token_key_id)
         if settings.page_token_key_id
         else None
     )

@@ -14,33 +14,27 @@ from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from botocore.config import Config
 
+from orders.aws_clients import create_client
 from orders.config import table_name_from_env
 from orders.confirmation import ConfirmationResult, confirm_new_order
 from orders.models import format_timestamp
 from orders.repository import OrderRepository
 from orders.telemetry import count, logger, publish_metrics, record_order_value
 
-_AWS_CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5
-)
 batch_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 @cache
 def build_repository() -> OrderRepository:
     """Build the repository from ``TABLE_NAME``; cached for the execution environment."""
-    return OrderRepository(
-        boto3.client("dynamodb", config=_AWS_CLIENT_CONFIG), table_name_from_env()
-    )
+    return OrderRepository(create_client("dynamodb"), table_name_from_env())
 
 
 def handle_record(record: DynamoDBRecord) -> ConfirmationResult:

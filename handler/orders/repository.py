@@ -1,4 +1,4 @@
-"""Data access for orders in DynamoDB (low-level client; items serialized with boto3's types).
+"""Data access for orders in DynamoDB (a low-level botocore client).
 
 Table: partition key ``orderId``; GSI (``CUSTOMER_INDEX_NAME``): ``customerId`` + ``createdAt``.
 Every call translates throttling/unavailability into `DependencyUnavailableError`.
@@ -9,27 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from orders.aws_errors import error_code, transient_errors_as_unavailable
+from orders.dynamodb_codec import deserialize_item, serialize_item
 from orders.errors import DependencyUnavailableError
 from orders.models import STATUS_CONFIRMED, STATUS_PENDING, Order
 
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
 #: Attributes of the customer index's LastEvaluatedKey (table key + index key).
 PAGE_KEY_ATTRIBUTES = frozenset({"orderId", "customerId", "createdAt"})
-
-
-def serialize_item(item: dict[str, Any]) -> dict[str, Any]:
-    """Return ``item`` in DynamoDB's attribute-value form (``{"S": ...}``, ``{"N": ...}``)."""
-    return {name: _SERIALIZER.serialize(value) for name, value in item.items()}
-
-
-def deserialize_item(item: dict[str, Any]) -> dict[str, Any]:
-    """Return a DynamoDB attribute-value item as Python values (numbers as Decimal)."""
-    return {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
 
 
 @dataclass(frozen=True)

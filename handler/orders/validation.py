@@ -84,6 +84,22 @@ def _as_decimal(value: Any) -> Decimal | None:
     return None
 
 
+def check_text(text: str, schema: Mapping[str, Any]) -> str | None:
+    """The text rules for every string of an order: no control characters; not blank if
+    required to be non-empty. Returns the problem message, or None.
+
+    Examples
+    --------
+    >>> check_text("Mug\x00", {}), check_text("  ", {"minLength": 1}), check_text("Mug", {})
+    ('must not contain control characters', 'must not be blank', None)
+    """
+    if _FORBIDDEN_CHARACTERS.search(text):
+        return "must not contain control characters"
+    if text and schema.get("minLength", 0) > 0 and text.isspace():
+        return "must not be blank"
+    return None
+
+
 class OrderValidator:
     """Validate a parsed ``POST /orders`` body and turn it into an `OrderRequest`.
 
@@ -103,15 +119,13 @@ class OrderValidator:
 
     def __init__(self, schema: Mapping[str, Any] | None = None) -> None:
         self.schema = load_order_request_schema() if schema is None else schema
-        self._schema_validator = SchemaValidator(self.schema)
+        self._schema_validator = SchemaValidator(self.schema, string_check=check_text)
 
     def problems(self, document: Any) -> list[Problem]:
         """Return every schema and business-rule problem of ``document`` (empty when valid)."""
         problems = self._schema_validator.problems(document)
-        if not isinstance(document, dict):
-            return problems
-        self._check_text(document, self.schema, "$", problems)
-        self._check_prices_and_total(document, problems)
+        if isinstance(document, dict):
+            self._check_prices_and_total(document, problems)
         return problems
 
     def validate(self, document: Any) -> OrderRequest:
@@ -122,7 +136,11 @@ class OrderValidator:
         OrderValidationError
             Listing every problem (field path + message) when ``document`` is not a valid order.
         """
-        problems = self.problems(document)
+        # Fast path for the common case; the full pass only runs to explain a rejection.
+        valid = self._schema_validator.is_valid(document)
+        problems = [] if valid else self.problems(document)
+        if valid:
+            self._check_prices_and_total(document, problems)
         if problems:
             noun = "problem" if len(problems) == 1 else "problems"
             raise OrderValidationError(f"the order is invalid ({len(problems)} {noun})", problems)
@@ -134,24 +152,6 @@ class OrderValidator:
             shipping_address=dict(document["shippingAddress"]),
             billing_address=None if billing is None else dict(billing),
         )
-
-    def _check_text(
-        self, value: Any, schema: Mapping[str, Any], path: str, problems: list[Problem]
-    ) -> None:
-        # Walk only where the schema describes the document: unknown fields are already errors.
-        if isinstance(value, str):
-            if _FORBIDDEN_CHARACTERS.search(value):
-                problems.append(Problem(path, "must not contain control characters"))
-            elif schema.get("minLength", 0) > 0 and value and value.isspace():
-                problems.append(Problem(path, "must not be blank"))
-        elif isinstance(value, dict):
-            properties = schema.get("properties", {})
-            for name, member in value.items():
-                if name in properties:
-                    self._check_text(member, properties[name], child_path(path, name), problems)
-        elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
-            for index, member in enumerate(value):
-                self._check_text(member, schema["items"], index_path(path, index), problems)
 
     def _check_prices_and_total(self, document: dict[str, Any], problems: list[Problem]) -> None:
         items = document.get("items")

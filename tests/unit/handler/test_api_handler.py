@@ -75,7 +75,7 @@ def list_orders(customer_id: str, query: dict[str, str] | None = None) -> ApiRes
 
 
 def stored_item(aws: AwsAccount, order_id: str) -> dict[str, Any] | None:
-    from orders.repository import deserialize_item
+    from orders.dynamodb_codec import deserialize_item
 
     item = aws.dynamodb.get_item(TableName=aws.table_name, Key={"orderId": {"S": order_id}})
     return None if "Item" not in item else deserialize_item(item["Item"])

@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from order_mutations import MUTATIONS
 from order_strategies import json_values, line_sum, order_json, valid_orders
+from orders.dynamodb_codec import deserialize_item, serialize_item
 from orders.errors import MalformedBodyError, OrderValidationError, PayloadTooLargeError
 from orders.json_body import parse_json_body
 from orders.models import Order
-from orders.repository import deserialize_item, serialize_item
 from orders.responses import to_json
 from orders.validation import OrderValidator
 

@@ -1,0 +1,152 @@
+"""Benchmarks of the order handler: cold import time and warm validation + serialization.
+
+Numbers, not assertions: run ``python tests/perf/bench_handler.py`` (from the repository root,
+with the dev venv) and read them. Targets from the issue: cold import <= 250 ms per entry point
+including boto3; validation + serialization of a 10-item order <= 200 us.
+
+How it measures
+---------------
+Cold import: each module is imported in a fresh interpreter (``python -c``), timed with
+``time.perf_counter`` around the ``import`` statement only (interpreter start-up excluded), after
+one untimed run so bytecode caches exist, as they do for boto3 in the Lambda runtime. The median
+and minimum of ``--runs`` interpreters are reported, with boto3 alone as the baseline.
+
+Warm path: one interpreter, everything imported and one request already served; ``timeit`` runs
+each step ``--number`` times per repeat, and the best repeat per call is reported (the least
+disturbed by other processes). Steps: parse the JSON body, validate (schema + business rules),
+build the stored item and serialize it for DynamoDB, and serialize the API response.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import timeit
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+HANDLER_DIR = REPO / "handler"
+IMPORT_TARGETS = ["boto3", "orders.validation", "orders.api", "orders.processor"]
+
+_TIMED_IMPORT = (
+    "import time; started = time.perf_counter(); import {module}; "
+    "print((time.perf_counter() - started) * 1000)"
+)
+
+
+def cold_import_ms(module: str, runs: int) -> list[float]:
+    """Import ``module`` in ``runs`` fresh interpreters; return each import's milliseconds."""
+    env = {**os.environ, "PYTHONPATH": str(HANDLER_DIR), "PYTHONDONTWRITEBYTECODE": ""}
+    command = [sys.executable, "-c", _TIMED_IMPORT.format(module=module)]
+    subprocess.run(command, env=env, check=True, capture_output=True)  # warm the .pyc caches
+    timings = []
+    for _ in range(runs):
+        result = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+        timings.append(float(result.stdout.strip()))
+    return timings
+
+
+def ten_item_order() -> bytes:
+    """A realistic 10-item order body, as a client would send it."""
+    address = {
+        "fullName": "Ada Lovelace",
+        "line1": "12 St James's Square",
+        "line2": "Flat 3",
+        "city": "London",
+        "postalCode": "SW1Y 4JH",
+        "country": "GB",
+    }
+    items = [
+        {
+            "sku": f"SKU-{index:04d}",
+            "name": f"Product number {index} \u2013 blue",
+            "quantity": index + 1,
+            "unitPrice": float(f"{index * 3 + 0.99:.2f}"),
+        }
+        for index in range(10)
+    ]
+    return json.dumps(
+        {
+            "customerId": "cust-000123",
+            "currency": "GBP",
+            "items": items,
+            "shippingAddress": address,
+            "billingAddress": address,
+        }
+    ).encode("utf-8")
+
+
+def warm_path_us(number: int, repeat: int) -> dict[str, float]:
+    """Best-of-``repeat`` microseconds per call of each warm step."""
+    sys.path.insert(0, str(HANDLER_DIR))
+    from orders.dynamodb_codec import serialize_item
+    from orders.json_body import parse_json_body
+    from orders.models import Order
+    from orders.responses import to_json
+    from orders.validation import OrderValidator
+
+    body = ten_item_order()
+    validator = OrderValidator()
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    document = parse_json_body(body)
+    request = validator.validate(document)
+    order = Order.create(request, "00000000-0000-4000-8000-000000000000", now, 90)
+
+    def everything() -> str:
+        parsed = parse_json_body(body)
+        created = Order.create(validator.validate(parsed), order.order_id, now, 90)
+        serialize_item(created.to_item())
+        return to_json(created.to_public_dict())
+
+    steps = {
+        "parse JSON body": lambda: parse_json_body(body),
+        "validate (schema + rules)": lambda: validator.validate(document),
+        "build + serialize DynamoDB item": lambda: serialize_item(
+            Order.create(request, order.order_id, now, 90).to_item()
+        ),
+        "serialize API response": lambda: to_json(order.to_public_dict()),
+        "all of the above": everything,
+    }
+    everything()
+    return {
+        name: min(timeit.repeat(step, number=number, repeat=repeat)) / number * 1e6
+        for name, step in steps.items()
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the numbers."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=9, help="fresh interpreters per module")
+    parser.add_argument("--number", type=int, default=2000, help="calls per timing repeat")
+    parser.add_argument("--repeat", type=int, default=7, help="timing repeats")
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    options = parser.parse_args(argv)
+
+    imports = {module: cold_import_ms(module, options.runs) for module in IMPORT_TARGETS}
+    warm = warm_path_us(options.number, options.repeat)
+    if options.json:
+        print(json.dumps({"cold_import_ms": imports, "warm_us": warm}, indent=2))
+        return 0
+    print(
+        f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs; body {len(ten_item_order())} B"
+    )
+    print(f"\nCold import, fresh interpreter, {options.runs} runs (target <= 250 ms incl. boto3)")
+    for module, timings in imports.items():
+        print(
+            f"  {module:<20} median {statistics.median(timings):7.1f} ms"
+            f"   min {min(timings):7.1f} ms"
+        )
+    print(f"\nWarm, 10-item order, best of {options.repeat} x {options.number} (target <= 200 us)")
+    for name, microseconds in warm.items():
+        print(f"  {name:<33} {microseconds:8.1f} us")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
