@@ -7,6 +7,7 @@ imports s3transfer, the largest part of the cold import. Region, credentials and
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import botocore.session
@@ -21,6 +22,13 @@ CLIENT_CONFIG = Config(
 )
 
 
+@cache
+def _session() -> botocore.session.Session:
+    # One session per process: its loader caches the service models, so the second client of
+    # a cold start does not parse them again.
+    return botocore.session.get_session()
+
+
 def create_client(service_name: str) -> Any:
     """Return a low-level client for ``service_name`` (e.g. ``"dynamodb"``, ``"kms"``)."""
-    return botocore.session.get_session().create_client(service_name, config=CLIENT_CONFIG)
+    return _session().create_client(service_name, config=CLIENT_CONFIG)

@@ -9,6 +9,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import boto3
@@ -84,12 +85,30 @@ def create_orders_table(dynamodb: Any) -> str:
     return str(response["TableDescription"]["LatestStreamArn"])
 
 
+@cache
+def test_clients() -> tuple[Any, Any, Any]:
+    """The tests' own DynamoDB, KMS and DynamoDB Streams clients, created once (inside the first
+    mock, with the fake credentials of `aws_env`): moto intercepts every client made after it
+    was imported, whenever a mock is active."""
+    streams = boto3.client(
+        "dynamodbstreams",
+        region_name=REGION,
+        # botocore sends DescribeStream to an account-based endpoint that moto does not
+        # intercept; the regional endpoint is the same API.
+        endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com",
+    )
+    return (
+        boto3.client("dynamodb", region_name=REGION),
+        boto3.client("kms", region_name=REGION),
+        streams,
+    )
+
+
 @pytest.fixture
 def aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsAccount]:
     """A mocked account with the orders table (GSI, stream) and the page-token KMS key."""
     with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        kms = boto3.client("kms", region_name=REGION)
+        dynamodb, kms, streams = test_clients()
         stream_arn = create_orders_table(dynamodb)
         key_id = kms.create_key(Description="page tokens")["KeyMetadata"]["KeyId"]
         monkeypatch.setenv("PAGE_TOKEN_KEY_ID", key_id)
@@ -98,13 +117,7 @@ def aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsAccount]:
         yield AwsAccount(
             dynamodb=dynamodb,
             kms=kms,
-            # botocore sends DescribeStream to an account-based endpoint that moto does not
-            # intercept; the regional endpoint is the same API.
-            streams=boto3.client(
-                "dynamodbstreams",
-                region_name=REGION,
-                endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com",
-            ),
+            streams=streams,
             table_name=TABLE_NAME,
             key_id=key_id,
             stream_arn=stream_arn,

@@ -149,9 +149,17 @@ json_numbers = st.one_of(
     ),
 )
 json_values = st.recursive(
-    st.none() | st.booleans() | json_numbers | st.text(),
+    st.none() | st.booleans() | json_numbers | st.text(max_size=30),
     lambda children: (
-        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=20), children, max_size=5)
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5)
     ),
     max_leaves=12,
+)
+
+_json_scalars = st.none() | st.booleans() | json_numbers | st.text(max_size=30)
+#: A value for one field of an order-shaped object: a scalar or a small flat container.
+field_values = (
+    _json_scalars
+    | st.lists(_json_scalars, max_size=3)
+    | st.dictionaries(st.text(max_size=12), _json_scalars, max_size=3)
 )

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from order_mutations import MUTATIONS
-from order_strategies import json_values, line_sum, order_json, valid_orders
+from order_strategies import field_values, json_values, line_sum, order_json, valid_orders
 from orders.dynamodb_codec import deserialize_item, serialize_item
 from orders.errors import MalformedBodyError, OrderValidationError, PayloadTooLargeError
 from orders.json_body import parse_json_body
@@ -85,24 +85,24 @@ def test_arbitrary_json_values_raise_nothing_but_the_validation_error(value: Any
     st.fixed_dictionaries(
         {},
         optional={
-            "customerId": json_values,
-            "currency": json_values,
+            "customerId": field_values,
+            "currency": field_values,
             "items": st.lists(
                 st.fixed_dictionaries(
                     {},
                     optional={
-                        "sku": json_values,
-                        "name": json_values,
-                        "quantity": json_values,
-                        "unitPrice": json_values,
+                        "sku": field_values,
+                        "name": field_values,
+                        "quantity": field_values,
+                        "unitPrice": field_values,
                     },
                 ),
                 max_size=3,
             )
-            | json_values,
-            "total": json_values,
-            "shippingAddress": json_values,
-            "billingAddress": json_values,
+            | field_values,
+            "total": field_values,
+            "shippingAddress": field_values,
+            "billingAddress": field_values,
         },
     )
 )
