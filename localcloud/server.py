@@ -99,6 +99,8 @@ def processes_in_group(pgid: int) -> list[int]:
     of a multi-threaded process can already be a zombie while other threads still hold its
     sockets. Fully exited zombies hold nothing and are left out.
     """
+    if not Path("/proc/self/stat").exists():
+        return _group_alive_without_proc(pgid)
     members = []
     for stat_file in Path("/proc").glob("[0-9]*/stat"):
         fields = _stat_fields(stat_file)
@@ -110,6 +112,37 @@ def processes_in_group(pgid: int) -> list[int]:
         ):
             members.append(int(stat_file.parent.name))
     return sorted(members)
+
+
+def _group_alive_without_proc(pgid: int) -> list[int]:
+    """Fallback for systems without ``/proc`` (macOS): signal 0 tells if the group has members."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return []
+    except PermissionError:
+        pass  # members exist but belong to someone else
+    return [pgid]
+
+
+def _command_line(pid: int) -> list[str]:
+    """Arguments of a running process (``/proc``, else ``ps``); empty if it is gone."""
+    try:
+        return [
+            part.decode(errors="replace")
+            for part in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        ]
+    except OSError:
+        pass
+    if Path("/proc/self").exists():
+        return []
+    result = subprocess.run(
+        ["ps", "-o", "command=", "-p", str(pid)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.split() if result.returncode == 0 else []
 
 
 def _stat_fields(stat_file: Path) -> list[str] | None:
@@ -300,12 +333,9 @@ class LocalStackServer:
         """
         if self._process is not None and self._process.pid == pid:
             return self._process.poll() is None
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            return False
-        return b"localstack.runtime.main" in cmdline and any(
-            str(self.layout.localstack_venv).encode() in part for part in cmdline
+        arguments = _command_line(pid)
+        return "localstack.runtime.main" in arguments and any(
+            str(self.layout.localstack_venv) in argument for argument in arguments
         )
 
     def _signal_group(self, pgid: int, signum: int) -> None:
