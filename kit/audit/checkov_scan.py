@@ -1,12 +1,16 @@
 """checkov: every built-in CloudFormation check plus the kit's policies, skips from the ledger.
 
-checkov runs once over two copies of the templates: ``raw/`` (as synthesized) and
+The audit writes two copies of the templates: ``raw/`` (as synthesized) and
 ``acknowledged/``, where each ``checkov`` ledger entry became a resource-level skip
-(``Metadata.checkov.skip``, the reason as the comment) on the resources its pattern matches.
-The verdict comes from the acknowledged copy; the raw copy shows which findings the skips
-hide, so an entry whose check would pass is reported stale (checkov does not evaluate a
-skipped check). A skip written into a template by hand shows in the raw copy and is reported
-as an acknowledgment outside the ledger.
+(``Metadata.checkov.skip``, the reason as the comment) on the resources its pattern matches;
+run checkov on ``acknowledged/`` (in CI, say) and it reports exactly the audit's verdict.
+
+The audit itself scans only ``raw/`` and applies the same ledger entries to the results:
+checkov does not evaluate a skipped check, so only a raw scan can tell that an entry hides
+nothing any more (stale), and scanning both copies would double checkov's time (the scan of
+each template, not checkov's start, dominates). The test suite proves that checkov honours
+the generated skips. A skip written into a template by hand shows in the raw scan and is
+reported as an acknowledgment outside the ledger.
 
 checkov lives in its own virtual environment (its pins clash with the CDK's). The executable
 is ``$ORDER_KIT_CHECKOV``, else ``checkov`` on ``PATH``, else ``.venv-checkov/bin/checkov`` of
@@ -105,7 +109,6 @@ class _Result:
     check_id: str
     check_name: str
     outcome: str
-    copy: str
     template: str
     logical_id: str
     line: int | None
@@ -125,8 +128,7 @@ def _records(report: Any) -> list[dict[str, Any]]:
 def _parse(report: Any) -> list[_Result]:
     parsed = []
     for record in _records(report):
-        file_path = str(record.get("file_path", "")).lstrip("/")
-        copy_name, _, template = file_path.partition("/")
+        template = str(record.get("file_path", "")).lstrip("/")
         line_range = record.get("file_line_range") or []
         result = record.get("check_result", {})
         parsed.append(
@@ -134,7 +136,6 @@ def _parse(report: Any) -> list[_Result]:
                 check_id=str(record.get("check_id")),
                 check_name=str(record.get("check_name", "")),
                 outcome=str(result.get("result")),
-                copy=copy_name,
                 template=template,
                 logical_id=str(record.get("resource", "")).rsplit(".", 1)[-1],
                 line=int(line_range[0]) if line_range else None,
@@ -213,9 +214,10 @@ def checkov_scan(
     assembly : CloudAssembly
         The templates to scan.
     entries : sequence of LedgerEntry
-        The active ledger entries (``checkov`` ones become skips).
+        The active ledger entries (``checkov`` ones become skips and acknowledge findings).
     workdir : Path
-        Where the raw and acknowledged copies are written (kept as evidence).
+        Where the raw and acknowledged copies are written (kept as evidence; the raw copy
+        is scanned).
     executable : Path
         The checkov executable (:func:`locate_checkov`).
 
@@ -226,11 +228,10 @@ def checkov_scan(
     """
     started = time.perf_counter()
     write_scan_copies(assembly, entries, workdir)
-    results = _parse(run_checkov(executable, workdir))
+    results = _parse(run_checkov(executable, workdir / RAW_DIR))
     by_name = {template.name: template for template in assembly.templates}
     checkov_entries = [entry for entry in entries if entry.tool == TOOL]
     scan = ScanResult(tool=TOOL)
-    raw = {(r.check_id, r.template, r.logical_id): r for r in results if r.copy == RAW_DIR}
     for result in results:
         scan.evaluated_rules.add(result.check_id)
         template = by_name.get(result.template)
@@ -239,42 +240,27 @@ def checkov_scan(
             if template
             else f"{result.template}/{result.logical_id}"
         )
-        entry = next((e for e in checkov_entries if e.matches(TOOL, result.check_id, path)), None)
-
-        if result.copy == RAW_DIR:
-            if result.outcome == "FAILED" and entry is not None:
-                scan.matched_entries.add(entry.index)
-            elif result.outcome == "SKIPPED":
-                scan.problems.append(
-                    LedgerProblem(
-                        ProblemKind.OUTSIDE_LEDGER,
-                        f"{path}: {result.check_id} is skipped in the template itself "
-                        f"({result.comment!r}), not by the ledger",
-                    )
+        if result.outcome == "SKIPPED":
+            scan.problems.append(
+                LedgerProblem(
+                    ProblemKind.OUTSIDE_LEDGER,
+                    f"{path}: {result.check_id} is skipped in the template itself "
+                    f"({result.comment!r}), not by the ledger",
                 )
-                scan.findings.append(
-                    _finding(result, path, FindingStatus.ACKNOWLEDGED, result.comment, None)
-                )
-            continue
-        raw_result = raw.get((result.check_id, result.template, result.logical_id))
-        if result.outcome == "FAILED":
-            scan.findings.append(_finding(result, path, FindingStatus.OPEN, None, None))
-            if entry is not None:
-                scan.problems.append(
-                    LedgerProblem(
-                        ProblemKind.NOT_APPLIED,
-                        f"ledger {entry.label}: the checkov skip did not apply to {path}",
-                        entry.index,
-                    )
-                )
-        elif (
-            result.outcome == "SKIPPED"
-            and entry is not None
-            and raw_result is not None
-            and raw_result.outcome == "FAILED"
-        ):
-            scan.findings.append(
-                _finding(result, path, FindingStatus.ACKNOWLEDGED, entry.reason, entry.index)
             )
+            scan.findings.append(
+                _finding(result, path, FindingStatus.ACKNOWLEDGED, result.comment, None)
+            )
+        elif result.outcome == "FAILED":
+            entry = next(
+                (e for e in checkov_entries if e.matches(TOOL, result.check_id, path)), None
+            )
+            if entry is None:
+                scan.findings.append(_finding(result, path, FindingStatus.OPEN, None, None))
+            else:
+                scan.matched_entries.add(entry.index)
+                scan.findings.append(
+                    _finding(result, path, FindingStatus.ACKNOWLEDGED, entry.reason, entry.index)
+                )
     scan.seconds = time.perf_counter() - started
     return scan

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kit.audit.checkov_scan import ACKNOWLEDGED_DIR, run_checkov
 from tests.audit.conftest import CliRun, run_cli
 
 pytestmark = pytest.mark.slow
@@ -240,3 +241,14 @@ def test_audit_of_an_existing_assembly(reference_run: CliRun, tmp_path: Path) ->
     assert report["tools"]["cdk-nag"]["ran"] is True
     nag = [f for f in report["findings"] if f["tool"] == "cdk-nag"]
     assert nag and all(f["status"] == "acknowledged" for f in nag)
+
+
+def test_checkov_on_the_acknowledged_templates_agrees_with_the_audit(
+    reference_run: CliRun, checkov_executable: Path
+) -> None:
+    """The skips the audit generates make checkov itself pass the reference templates."""
+    report = run_checkov(checkov_executable, reference_run.out / "templates" / ACKNOWLEDGED_DIR)
+
+    assert report["summary"]["failed"] == 0
+    acknowledged = sum(1 for f in reference_run.report()["findings"] if f["tool"] == "checkov")
+    assert report["summary"]["skipped"] == acknowledged > 0

@@ -19,6 +19,7 @@ from kit.audit.checkov_scan import (
     CheckovError,
     checkov_scan,
     locate_checkov,
+    run_checkov,
     write_scan_copies,
 )
 from kit.audit.findings import FindingStatus, ProblemKind
@@ -104,8 +105,33 @@ def test_skips_are_written_only_on_matching_resources(tmp_path: Path) -> None:
     assert [skip["id"] for skip in worker_skips] == ["CKV_AWS_117"]
 
 
+def _outcomes(report: Any) -> dict[tuple[str, str], tuple[str, str | None]]:
+    records = [r for section in report["results"].values() for r in section]
+    return {
+        (r["check_id"], r["resource"].rsplit(".", 1)[-1]): (
+            r["check_result"]["result"],
+            r["check_result"].get("suppress_comment"),
+        )
+        for r in records
+    }
+
+
 @pytest.mark.slow
 def test_checkov_honours_the_generated_skips(tmp_path: Path, checkov_executable: Path) -> None:
+    write_scan_copies(_assembly(tmp_path), LEDGER, tmp_path / "scan")
+
+    outcomes = _outcomes(run_checkov(checkov_executable, tmp_path / "scan" / ACKNOWLEDGED_DIR))
+
+    assert outcomes[("CKV_AWS_117", "ApiFnLogical")] == ("SKIPPED", "No VPC resources. (ledger #1)")
+    assert outcomes[("CKV_AWS_117", "WorkerFnLogical")][0] == "SKIPPED"
+    assert outcomes[("CKV_AWS_115", "ApiFnLogical")][0] == "SKIPPED"
+    assert outcomes[("CKV_AWS_116", "ApiFnLogical")][0] == "FAILED"
+
+
+@pytest.mark.slow
+def test_audit_scan_applies_the_ledger_to_checkov_results(
+    tmp_path: Path, checkov_executable: Path
+) -> None:
     scan = checkov_scan(_assembly(tmp_path), LEDGER, tmp_path / "scan", checkov_executable)
 
     def status(rule: str, resource: str) -> FindingStatus | None:
