@@ -90,7 +90,7 @@ def check_text(text: str, schema: Mapping[str, Any]) -> str | None:
 
     Examples
     --------
-    >>> check_text("Mug\x00", {}), check_text("  ", {"minLength": 1}), check_text("Mug", {})
+    >>> check_text("Mug\\x00", {}), check_text("  ", {"minLength": 1}), check_text("Mug", {})
     ('must not contain control characters', 'must not be blank', None)
     """
     if _FORBIDDEN_CHARACTERS.search(text):

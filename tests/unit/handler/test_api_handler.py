@@ -560,3 +560,16 @@ def test_order_created_and_client_error_metrics_are_emitted(
         b["_aws"]["CloudWatchMetrics"][0]["Namespace"] for b in json_lines(stdout) if "_aws" in b
     }
     assert namespaces == {"ProductionOrderKit"}
+
+
+def test_no_metrics_are_written_when_the_deployment_disables_them(
+    aws: AwsAccount,
+    post_order: PostOrder,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")  # early migration phases
+    capsys.readouterr()
+    assert post_order(dumps(order_body())).status == 201
+    assert post_order("{").status == 400
+    assert metric_names(capsys.readouterr().out) == []
