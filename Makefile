@@ -18,11 +18,12 @@ export PATH := $(BIN):$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv venv-checkov synth test test-unit lint format tox clean
+.PHONY: help venv venv-checkov synth test test-unit test-e2e lint format tox clean \
+	local local-down local-status local-provision
 
 help: ## List the workflows
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
-		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
 $(VENV)/.stamp: requirements/dev.txt pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -51,10 +52,25 @@ test: venv venv-checkov ## Run every test: unit, policies, packaging and e2e on 
 test-unit: venv ## Run the unit tests only (what the tox matrix runs)
 	$(BIN)/python -m pytest tests/unit
 
+test-e2e: venv ## End-to-end tests on the embedded LocalStack (or $$LOCALSTACK_ENDPOINT)
+	$(BIN)/python -m pytest -m e2e tests/localcloud tests/e2e
+
+local: venv ## Deploy the reference app on the embedded LocalStack; prints the API URL and a signed curl
+	$(BIN)/python -m localcloud deploy
+
+local-down: venv ## Stop the embedded LocalStack and every process it started
+	$(BIN)/python -m localcloud down
+
+local-status: venv ## Show whether the embedded LocalStack runs
+	$(BIN)/python -m localcloud status
+
+local-provision: venv ## Create/update the embedded LocalStack venvs under build/localstack
+	$(BIN)/python -m localcloud provision
+
 lint: venv ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy kit handler
+	$(BIN)/mypy kit handler localcloud
 
 format: venv ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .
