@@ -52,7 +52,7 @@ test: venv venv-checkov ## Run every test: unit, policies, packaging and e2e on 
 test-unit: venv ## Run the unit tests only (what the tox matrix runs)
 	$(BIN)/python -m pytest tests/unit
 
-test-e2e: venv ## End-to-end tests on the embedded LocalStack (or $$LOCALSTACK_ENDPOINT)
+test-e2e: venv ## End-to-end tests on the embedded LocalStack (or the LOCALSTACK_ENDPOINT one)
 	$(BIN)/python -m pytest -m e2e tests/localcloud tests/e2e
 
 local: venv ## Deploy the reference app on the embedded LocalStack; prints the API URL and a signed curl
