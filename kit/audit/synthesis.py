@@ -4,8 +4,10 @@ The packs are CDK policy-validation plugins and the acknowledgments are construc
 so both must be added in the same process, to the constructed app, before ``synth()``. A
 user's app is therefore named as ``module:function`` (``mypkg.app:build``), a function that
 takes no argument and returns the :class:`aws_cdk.App` with its stacks added (without calling
-``synth()``). The audit points ``CDK_OUTDIR`` at its own output directory while the function
-runs; an app created with an explicit ``outdir`` keeps it.
+``synth()``). The module is imported with the working directory on ``sys.path`` (as
+``python -m`` would), so an app in the current project needs no installation. The audit
+points ``CDK_OUTDIR`` at its own output directory while the function runs; an app created
+with an explicit ``outdir`` keeps it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import importlib
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -69,6 +72,9 @@ def load_app_factory(spec: str) -> Callable[[], App]:
         raise SynthesisError(
             f"--app must be 'module:function' (a function returning an aws_cdk.App), got {spec!r}"
         )
+    # The console script does not put the working directory on sys.path; `python -m` does.
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(match.group("module"))
     except ImportError as error:
