@@ -1,34 +1,38 @@
 """Entry point of the stream processor function (DynamoDB stream batches).
 
-Uses Powertools' `BatchProcessor`, which returns ``{"batchItemFailures": [...]}`` with the
-sequence number of every failed record, so one poison record does not block the others; the
-event source mapping retries it (bisecting the batch) and finally sends it to its on-failure
-destination. Business metrics (``ordersProcessed``, ``orderValue`` per currency) are published
-only when this invocation's conditional update confirmed the order, so a replayed record is never
-counted twice.
+Returns a partial batch response, ``{"batchItemFailures": [{"itemIdentifier": <sequence
+number>}, ...]}``, so one poison record does not block the others: the event source mapping
+(``ReportBatchItemFailures``) retries from the first failed record, bisecting the batch, and
+finally sends what still fails to its on-failure destination (the DLQ). When every record of a
+batch fails the function raises instead, so the invocation counts as an error and the batch is
+retried whole, as Powertools' BatchProcessor does.
+
+Why not Powertools' BatchProcessor: its import (it pulls in asyncio and every event data class)
+costs about 100 ms of cold start on the reference machine, for what is one loop here
+(``python tests/perf/bench_handler.py`` prints the numbers). Records that are replayed (records
+after a failed one are delivered again) are harmless: confirmation is a conditional update, and
+business metrics (``ordersProcessed``, ``orderValue`` per currency) are published only when this
+invocation's update confirmed the order, so a replay is never counted twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-
 from orders.aws_clients import create_client
 from orders.config import table_name_from_env
 from orders.confirmation import ConfirmationResult, confirm_new_order
+from orders.dynamodb_codec import deserialize_item
 from orders.models import format_timestamp
 from orders.repository import OrderRepository
 from orders.telemetry import count, logger, publish_metrics, record_order_value
 
-batch_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+class BatchFailedError(Exception):
+    """Every record of the batch failed; raised so the whole batch is retried."""
 
 
 @cache
@@ -37,21 +41,15 @@ def build_repository() -> OrderRepository:
     return OrderRepository(create_client("dynamodb"), table_name_from_env())
 
 
-def handle_record(record: DynamoDBRecord) -> ConfirmationResult:
+def handle_record(record: Mapping[str, Any]) -> ConfirmationResult:
     """Confirm the order one stream record inserted (raising makes it a batch item failure)."""
-    logger.set_correlation_id(record.event_id)
-    stream = record.dynamodb
-    try:
-        outcome = confirm_new_order(
-            record.get("eventName"),
-            stream.new_image if stream is not None else {},
-            build_repository(),
-            format_timestamp(datetime.now(timezone.utc)),
-        )
-    except Exception:
-        count("processingFailures")
-        logger.exception("stream record failed", extra={"eventName": record.get("eventName")})
-        raise
+    stream = record.get("dynamodb") or {}
+    outcome = confirm_new_order(
+        record.get("eventName"),
+        deserialize_item(stream.get("NewImage") or {}),
+        build_repository(),
+        format_timestamp(datetime.now(timezone.utc)),
+    )
     if outcome.order is not None:
         count("ordersProcessed")
         record_order_value(outcome.order.total, outcome.order.currency)
@@ -64,16 +62,39 @@ def handle_record(record: DynamoDBRecord) -> ConfirmationResult:
     return outcome.result
 
 
+def process_batch(
+    records: list[Mapping[str, Any]],
+    handle: Callable[[Mapping[str, Any]], object] = handle_record,
+) -> dict[str, list[dict[str, str]]]:
+    """Handle each record; return the partial batch response naming the failed ones.
+
+    Raises
+    ------
+    BatchFailedError
+        If every record failed, or a failed record has no sequence number to report.
+    """
+    failures: list[dict[str, str]] = []
+    for record in records:
+        logger.set_correlation_id(record.get("eventID"))
+        try:
+            handle(record)
+        except Exception:
+            count("processingFailures")
+            logger.exception("stream record failed", extra={"eventName": record.get("eventName")})
+            sequence_number = (record.get("dynamodb") or {}).get("SequenceNumber")
+            if not sequence_number:
+                raise BatchFailedError("a failed record has no sequence number") from None
+            failures.append({"itemIdentifier": str(sequence_number)})
+    logger.set_correlation_id(None)
+    if records and len(failures) == len(records):
+        raise BatchFailedError(f"all {len(records)} records of the batch failed")
+    return {"batchItemFailures": failures}
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Process a DynamoDB stream batch and return the partial batch response."""
     try:
-        response: dict[str, Any] = process_partial_response(
-            event=event,
-            record_handler=handle_record,
-            processor=batch_processor,
-            context=context,
-        )  # type: ignore[assignment]  # a TypedDict of the same shape
-        return response
+        return process_batch(event.get("Records") or [])
     finally:
         publish_metrics()

@@ -15,8 +15,9 @@ import botocore, not boto3 (see ``orders/aws_clients.py``).
 
 Warm path: one interpreter, everything imported and one request already served; ``timeit`` runs
 each step ``--number`` times per repeat, and the best repeat per call is reported (the least
-disturbed by other processes), in CPU time by default (``--timer wall`` for wall-clock). Steps: parse the JSON body, validate (schema + business rules),
-build the stored item and serialize it for DynamoDB, and serialize the API response.
+disturbed by other processes), in CPU time by default (``--timer wall`` for wall-clock).
+Steps: parse the JSON body, validate (schema + business rules), build the stored item and
+serialize it for DynamoDB, and serialize the API response.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     for module, timings in imports.items():
         wall, cpu = timings["wall"], timings["cpu"]
         print(
-            f"  {module:<20} {statistics.median(wall):9.1f} ms {min(wall):7.1f} ms"
+            f"  {module:<30} {statistics.median(wall):9.1f} ms {min(wall):7.1f} ms"
             f" {statistics.median(cpu):9.1f} ms {min(cpu):6.1f} ms"
         )
     print(

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError
 from conftest import (
     ApiResponse,
@@ -19,6 +18,7 @@ from conftest import (
     stream_records,
 )
 from orders import processor
+from orders.processor import BatchFailedError
 
 PostOrder = Callable[..., ApiResponse]
 
@@ -215,7 +215,7 @@ def test_a_batch_where_every_record_fails_is_raised_for_a_retry(
 ) -> None:
     post_order(order_body())
     record = inserts(stream_records(aws))[0]
-    with pytest.raises(BatchProcessingError):
+    with pytest.raises(BatchFailedError):
         process([poison(record, "1"), poison(record, "2")])
 
 
@@ -232,3 +232,26 @@ def test_processor_log_lines_carry_the_record_event_id(
     assert len(confirmed) == 1
     assert confirmed[0]["correlation_id"] == record["eventID"]
     assert "Scarf" not in log_output.getvalue()
+
+
+def test_an_empty_batch_succeeds(aws: AwsAccount) -> None:
+    assert process([]) == {"batchItemFailures": []}
+
+
+def test_an_unreadable_image_fails_only_its_record(aws: AwsAccount, post_order: PostOrder) -> None:
+    post_order(order_body())
+    good = inserts(stream_records(aws))[0]
+    unreadable = copy.deepcopy(good)
+    unreadable["dynamodb"]["NewImage"]["items"] = {"SS": ["a", "b"]}
+    unreadable["dynamodb"]["SequenceNumber"] = "77"
+    assert process([unreadable, good]) == {"batchItemFailures": [{"itemIdentifier": "77"}]}
+
+
+def test_a_failed_record_without_sequence_number_fails_the_batch(
+    aws: AwsAccount, post_order: PostOrder
+) -> None:
+    post_order(order_body())
+    good = inserts(stream_records(aws))[0]
+    anonymous = poison(good, "")
+    with pytest.raises(BatchFailedError, match="no sequence number"):
+        process([good, anonymous])
