@@ -122,8 +122,17 @@ def read_report(path: Path, phase: int) -> PhaseAudit:
 
 
 def run_audit_cli(phase: int, out_dir: Path) -> None:
-    """Run ``order-kit audit --phase PHASE --out OUT_DIR`` (exit 0 passed, 1 failed: both fine)."""
-    command = [sys.executable, "-m", "kit.cli", "audit", "--phase", str(phase), "--out", str(out_dir)]
+    """Run ``order-kit audit --phase PHASE --out OUT_DIR`` (exit 0 passed, 1 failed: both ok)."""
+    command = [
+        sys.executable,
+        "-m",
+        "kit.cli",
+        "audit",
+        "--phase",
+        str(phase),
+        "--out",
+        str(out_dir),
+    ]
     completed = subprocess.run(  # noqa: S603 - our own interpreter and arguments
         command, cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )
@@ -165,5 +174,7 @@ def audit_phases(
                 shutil.rmtree(target, ignore_errors=True)
                 staging.rename(target)
             audited.append(phase)
-    audits = {phase: read_report(cache_dir / f"phase-{phase}" / REPORT_FILE, phase) for phase in phases}
+    audits = {
+        phase: read_report(cache_dir / f"phase-{phase}" / REPORT_FILE, phase) for phase in phases
+    }
     return PhaseAudits(audits, cache_dir, tuple(audited), time.monotonic() - started)

@@ -16,8 +16,15 @@ def render_audit_summary(audit: PhaseAudit) -> str:
     rows = []
     for tool, run in report["tools"].items():
         counts = summary["by_tool"].get(tool, {"open": 0, "acknowledged": 0})
-        rows.append([tool, "yes" if run["ran"] else "no", counts["open"],
-                     counts["acknowledged"], f"{run['seconds']:.1f} s"])
+        rows.append(
+            [
+                tool,
+                "yes" if run["ran"] else "no",
+                counts["open"],
+                counts["acknowledged"],
+                f"{run['seconds']:.1f} s",
+            ]
+        )
     return (
         f"The audit of the {report['target']} **{verdict}**: "
         f"{summary['open_findings']} open findings, {summary['acknowledged_findings']} "
@@ -40,8 +47,8 @@ def render_control_matrix(audit: PhaseAudit) -> str:
         else:
             proof = f"not scannable; proven by {row['covered_by']}"
         evidence = [f"open: {code(item)}" for item in row["open_findings"]]
-        reasons = dict.fromkeys(item["reason"] for item in row["acknowledged"] if item["reason"])
-        evidence += [f"acknowledged ({len(row['acknowledged'])}): see the ledger"] if reasons else []
+        if row["acknowledged"]:
+            evidence.append(f"acknowledged ({len(row['acknowledged'])}): see the ledger")
         rows.append(
             [
                 f"**{row['control_id']}**",
@@ -65,10 +72,12 @@ def render_ledger(audit: PhaseAudit) -> str:
     rows = []
     for entry in ledger["entries"]:
         limits = ", ".join(
-            part for part in (
+            part
+            for part in (
                 f"owner {entry['owner']}" if entry.get("owner") else "",
                 f"expires {entry['expires']}" if entry.get("expires") else "",
-            ) if part
+            )
+            if part
         )
         rows.append(
             [
@@ -93,4 +102,4 @@ def render_ledger(audit: PhaseAudit) -> str:
 def _relative(source: str) -> str:
     # The report names the ledger by absolute path; the page shows where it is in the kit.
     marker = "kit/"
-    return source[source.index(marker):] if marker in source else source
+    return source[source.index(marker) :] if marker in source else source

@@ -28,7 +28,9 @@ def feature_notes(module: ModuleType | None = None) -> dict[str, str]:
         When a field has no ``#:`` comment.
     """
     if module is None:
-        from kit import phases as module
+        from kit import phases
+
+        module = phases
     source = inspect.getsource(module)
     lines = source.splitlines()
     tree = ast.parse(source)

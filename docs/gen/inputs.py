@@ -23,8 +23,10 @@ def _files_under(path: Path) -> Iterable[Path]:
         yield path
         return
     for child in sorted(path.rglob("*")):
-        if child.is_file() and not _SKIPPED_PARTS.intersection(child.parts) and (
-            child.suffix != ".pyc"
+        if (
+            child.is_file()
+            and not _SKIPPED_PARTS.intersection(child.parts)
+            and (child.suffix != ".pyc")
         ):
             yield child
 

@@ -68,7 +68,9 @@ def load_phase_notes(phases: Sequence[int], path: Path = PHASE_NOTES_FILE) -> di
         raise PhaseNotesError(f"{path}: cannot read ({error})") from None
     if not isinstance(data, dict) or sorted(data) != sorted(phases):
         found = sorted(data) if isinstance(data, dict) else data
-        raise PhaseNotesError(f"{path}: expected an entry for each phase {list(phases)}, got {found}")
+        raise PhaseNotesError(
+            f"{path}: expected an entry for each phase {list(phases)}, got {found}"
+        )
     notes = {int(phase): str(text).strip() for phase, text in data.items()}
     empty = [phase for phase, text in notes.items() if not text]
     if empty:
@@ -152,9 +154,11 @@ def _audit_section(step: PhaseStep) -> str:
     failed = [row for row in audit.controls if row["status"] == "failed"]
     if failed:
         rows = [[row["control_id"], row["title"], len(row["open_findings"])] for row in failed]
-        text += "\nControls still failing:\n\n" + table(
-            ["Control", "What", "Open findings"], rows
-        ) + "\n"
+        text += (
+            "\nControls still failing:\n\n"
+            + table(["Control", "What", "Open findings"], rows)
+            + "\n"
+        )
     if open_findings:
         rows = [[tool, code(rule), n] for tool, rule, n in audit.open_by_rule()]
         body = table(["Tool", "Rule", "Resources"], rows)
@@ -196,7 +200,8 @@ def render_phase_page(step: PhaseStep, last_phase: int) -> str:
         f"`OrderServiceProps(phase={step.phase})`.\n"
     )
     heading = (
-        "## Template at phase 0" if step.diff is None
+        "## Template at phase 0"
+        if step.diff is None
         else f"## Template changes from phase {step.phase - 1}"
     )
     parts += [heading + "\n", _diff_section(step)]
@@ -219,7 +224,8 @@ def render_overview(steps: Sequence[PhaseStep]) -> str:
         if step.diff is None:
             changes, safety = "starting point", "—"
         else:
-            changes = f"+{len(step.diff.added)} / −{len(step.diff.removed)} / ~{len(step.diff.modified)}"
+            diff = step.diff
+            changes = f"+{len(diff.added)} / -{len(diff.removed)} / ~{len(diff.modified)}"
             safety = "safe" if not step.problems else f"UNSAFE ({len(step.problems)})"
         failed = step.audit.control_status_counts().get("failed", 0)
         rows.append(
@@ -234,16 +240,19 @@ def render_overview(steps: Sequence[PhaseStep]) -> str:
                 "passes" if step.audit.passed else "fails",
             ]
         )
-    return table(
-        [
-            "Phase",
-            "Controls added",
-            "Resources",
-            "Added / removed / modified",
-            "migrate-check",
-            "Open findings",
-            "Failing controls",
-            "Audit",
-        ],
-        rows,
-    ) + "\n"
+    return (
+        table(
+            [
+                "Phase",
+                "Controls added",
+                "Resources",
+                "Added / removed / modified",
+                "migrate-check",
+                "Open findings",
+                "Failing controls",
+                "Audit",
+            ],
+            rows,
+        )
+        + "\n"
+    )

@@ -40,8 +40,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for src_uri, content in site.pages.items():
         files.append(File.generated(config, src_uri, content=content))
     timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in site.timings.items())
-    log.info("order-kit docs: %d pages, %d fragments (%s)", len(site.pages), len(site.fragments),
-             timings)
+    log.info(
+        "order-kit docs: %d pages, %d fragments (%s)", len(site.pages), len(site.fragments), timings
+    )
     for what, how in site.cache.items():
         log.info("order-kit docs: %s %s", what, how)
     return files

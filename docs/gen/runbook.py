@@ -86,8 +86,9 @@ def check_coverage(entries: Iterable[str], alarms: Iterable[str]) -> None:
     if missing:
         problems.append(f"alarms without a runbook entry: {', '.join(missing)}")
     if unknown:
-        problems.append(f"runbook entries for alarms the construct does not create: "
-                        f"{', '.join(unknown)}")
+        problems.append(
+            f"runbook entries for alarms the construct does not create: {', '.join(unknown)}"
+        )
     if problems:
         raise RunbookError(f"{RUNBOOK_FILE.name}: " + "; ".join(problems))
 
@@ -100,7 +101,7 @@ def _metric_text(properties: Mapping[str, Any]) -> str:
             f"{statistic} over {properties.get('Period', '?')} s)"
         )
     # A metric math alarm: the expression and the metrics it combines.
-    expression, inputs = "?", []
+    expression, period, inputs = "?", "?", []
     for query in properties.get("Metrics", []):
         if "Expression" in query:
             expression = query["Expression"]
@@ -132,7 +133,7 @@ def alarm_facts(templates: Mapping[int, Mapping[str, Any]], prefix: str) -> dict
             name = properties.get("AlarmName")
             if not isinstance(name, str) or not name.startswith(prefix):
                 continue
-            short = name[len(prefix):]
+            short = name[len(prefix) :]
             first.setdefault(short, phase)
             operator = _OPERATORS.get(properties.get("ComparisonOperator", ""), "?")
             threshold = properties.get("Threshold")
@@ -155,6 +156,7 @@ def render_runbook(entries: Mapping[str, RunbookEntry], facts: Mapping[str, Alar
     sections = []
     for short, entry in entries.items():
         fact = facts[short]
+        phase = fact.first_phase
         steps = "\n".join(f"{number}. {step}" for number, step in enumerate(entry.first_steps, 1))
         sections.append(
             f"## {short}\n\n"
@@ -162,7 +164,7 @@ def render_runbook(entries: Mapping[str, RunbookEntry], facts: Mapping[str, Alar
             f"| Alarm name | {code(fact.alarm_name)} |\n"
             f"| Fires when | {fact.condition} |\n"
             f"| Description | {fact.description} |\n"
-            f"| Deployed from | [phase {fact.first_phase}](migration/phase-{fact.first_phase}.md) |\n"
+            f"| Deployed from | [phase {phase}](migration/phase-{phase}.md) |\n"
             f"\n**What it means.** {entry.meaning}\n\n"
             f"**First steps**\n\n{steps}\n"
         )

@@ -19,7 +19,7 @@ from docs.gen.migration_pages import (
     render_phase_page,
 )
 from docs.gen.phase_templates import phase_templates
-from docs.gen.readme_example import render_readme_example
+from docs.gen.readme_example import EXAMPLES_DIR, render_example, render_readme_example
 from docs.gen.runbook import RunbookError, alarm_facts, load_runbook, render_runbook
 from docs.gen.template_diff import diff_templates
 
@@ -80,13 +80,15 @@ def generate_site(
     templates = phase_templates(phases, build_dir)
     site.timings["synthesis"] = templates.seconds
     site.cache["templates"] = (
-        f"synthesized into {templates.cache_dir}" if templates.synthesized
+        f"synthesized into {templates.cache_dir}"
+        if templates.synthesized
         else f"read from {templates.cache_dir}"
     )
     audits = audit_phases(phases, build_dir)
     site.timings["audit"] = audits.seconds
     site.cache["audits"] = (
-        f"audited phases {list(audits.audited)} into {audits.cache_dir}" if audits.audited
+        f"audited phases {list(audits.audited)} into {audits.cache_dir}"
+        if audits.audited
         else f"read from {audits.cache_dir}"
     )
 
@@ -105,7 +107,8 @@ def generate_site(
                 template=template,
                 diff=None if previous is None else diff_templates(previous, template),
                 problems=(
-                    None if previous is None
+                    None
+                    if previous is None
                     else tuple(str(p) for p in check_migration(previous, template))
                 ),
                 audit=audits.audits[phase],
@@ -124,6 +127,8 @@ def generate_site(
         "ledger.md": render_ledger(production),
         "readme-example.md": render_readme_example(),
     }
+    for example in sorted(EXAMPLES_DIR.glob("*.py")):
+        fragments[f"examples/{example.stem}.md"] = render_example(example)
     for name, text in fragments.items():
         path = fragments_dir / name
         _write_if_changed(path, text)

@@ -104,13 +104,19 @@ def diff_templates(old: Mapping[str, Any], new: Mapping[str, Any]) -> TemplateDi
         return change.type_name, change.logical_id
 
     added = sorted(
-        (ResourceChange(lid, r.get("Type", "?")) for lid, r in new_resources.items()
-         if lid not in old_resources),
+        (
+            ResourceChange(lid, r.get("Type", "?"))
+            for lid, r in new_resources.items()
+            if lid not in old_resources
+        ),
         key=order,
     )
     removed = sorted(
-        (ResourceChange(lid, r.get("Type", "?")) for lid, r in old_resources.items()
-         if lid not in new_resources),
+        (
+            ResourceChange(lid, r.get("Type", "?"))
+            for lid, r in old_resources.items()
+            if lid not in new_resources
+        ),
         key=order,
     )
     modified: list[ResourceChange] = []

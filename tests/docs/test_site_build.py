@@ -1,0 +1,140 @@
+"""The site builds strictly, with every page of the nav, and the generated pages carry the
+numbers of real runs: a fresh synthesis here must agree with what the pages say."""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from typing import Any
+
+import pytest
+
+from docs.gen.template_diff import diff_templates
+from kit.migration import check_migration
+from kit.phases import FIRST_PHASE, LAST_PHASE, PHASE_TITLES, introduced_at
+from kit.reference_app import STACK_NAME, build_reference_app
+
+from .conftest import BuiltSite
+
+PHASES = range(FIRST_PHASE, LAST_PHASE + 1)
+NAV_PAGES = (
+    "",
+    "quick-start/",
+    "construct/",
+    "architecture/",
+    "compliance/",
+    "migration/",
+    "runbook/",
+    "local-development/",
+    "faq/",
+)
+
+
+def has_phrase(text: str, *parts: object) -> bool:
+    """True when ``parts`` appear in order in ``text``, separated only by punctuation/space."""
+    pattern = r"(?<!\w)" + r"\W+".join(re.escape(str(part)) for part in parts)
+    return re.search(pattern, text) is not None
+
+
+def text_of(page_html: str) -> str:
+    """The visible text of a page (tags dropped, entities decoded, spaces collapsed)."""
+    without_tags = re.sub(r"<[^>]+>", " ", page_html)
+    return re.sub(r"\s+", " ", html.unescape(without_tags))
+
+
+@pytest.fixture(scope="module")
+def templates() -> dict[int, dict[str, Any]]:
+    found = {}
+    for phase in PHASES:
+        with tempfile.TemporaryDirectory() as outdir:
+            assembly = build_reference_app(outdir, phase).synth()
+            found[phase] = assembly.get_stack_by_name(STACK_NAME).template
+    return found
+
+
+def test_strict_build_reports_the_generated_content(built_site: BuiltSite) -> None:
+    assert "order-kit docs: 6 pages, 6 fragments" in built_site.log
+    assert "WARNING" not in built_site.log
+
+
+@pytest.mark.parametrize("path", NAV_PAGES)
+def test_every_nav_page_is_built(built_site: BuiltSite, path: str) -> None:
+    assert "<h1" in built_site.page(path)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_migration_page_shows_the_real_template_change(
+    built_site: BuiltSite, templates: dict[int, dict[str, Any]], phase: int
+) -> None:
+    page = text_of(built_site.page(f"migration/phase-{phase}/"))
+    assert f"Phase {phase}: {PHASE_TITLES[phase]}" in page
+    for control in introduced_at(phase):
+        assert control in page
+    resources = len(templates[phase]["Resources"])
+    assert has_phrase(page, resources, "resources")
+    if phase == FIRST_PHASE:
+        assert "Template at phase 0" in page
+        return
+    diff = diff_templates(templates[phase - 1], templates[phase])
+    assert has_phrase(
+        page,
+        len(diff.added),
+        "added",
+        len(diff.removed),
+        "removed",
+        len(diff.modified),
+        "modified",
+    )
+    for summary in diff.by_type:
+        assert summary.type_name in page
+    assert not check_migration(templates[phase - 1], templates[phase])
+    assert "Safe for live data" in page
+
+
+def test_phase_0_fails_the_audit_and_phase_5_passes(built_site: BuiltSite) -> None:
+    first = text_of(built_site.page("migration/phase-0/"))
+    last = text_of(built_site.page("migration/phase-5/"))
+    open_at_start = re.search(r"audit --phase 0\W+fails\W+(\d+) open findings", first)
+    assert open_at_start, "phase 0 page has no failing audit verdict"
+    assert int(open_at_start.group(1)) > 0
+    assert has_phrase(last, "audit --phase 5", "passes", "0 open findings")
+
+
+def test_migration_overview_lists_every_phase(built_site: BuiltSite) -> None:
+    page = built_site.page("migration/")
+    for phase in PHASES:
+        assert f'href="phase-{phase}/"' in page
+    assert text_of(page).count(" safe ") >= LAST_PHASE
+
+
+def test_compliance_page_has_the_matrix_and_the_ledger(built_site: BuiltSite) -> None:
+    page = text_of(built_site.page("compliance/"))
+    assert has_phrase(page, "reference app, phase 5", "passes", "0 open findings")
+    for control in ("SEC-1", "REL-1", "MON-1", "PERF-1", "OPS-1"):
+        assert control in page
+    assert "kit/audit/ledger.yaml" in page
+    assert "AwsSolutions-L1" in page
+
+
+def test_construct_reference_is_rendered_from_the_docstrings(built_site: BuiltSite) -> None:
+    page = text_of(built_site.page("construct/"))
+    # Parameters of the props docstring and attributes of the construct docstring.
+    for name in ("throttle_rate_limit", "powertools_layer_version", "dead_letter_queue"):
+        assert name in page
+    assert "Migration phase, 0-5" in page
+
+
+def test_architecture_page_has_the_diagram_source(built_site: BuiltSite) -> None:
+    page = built_site.page("architecture/")
+    assert '<pre class="mermaid">' in page
+    for node in (
+        "API Gateway",
+        "api function",
+        "DynamoDB",
+        "stream processor",
+        "dead-letter queue",
+        "KMS",
+        "SNS",
+    ):
+        assert node in page
