@@ -73,12 +73,22 @@ def test_each_single_rule_violation_is_rejected_with_its_field_path(
     assert problem_paths(broken) == {expected_path}, rule
 
 
-@given(json_values)
-def test_arbitrary_json_values_raise_nothing_but_the_validation_error(value: Any) -> None:
+def assert_only_validation_errors(value: Any) -> None:
+    """validate() accepts exactly what problems() finds nothing wrong with, and fails only with
+    OrderValidationError (listing the same problems)."""
+    problems = VALIDATOR.problems(value)
     try:
         VALIDATOR.validate(value)
     except OrderValidationError as error:
         assert error.problems, "a rejection must say what is wrong"
+        assert error.problems == problems
+    else:
+        assert problems == []
+
+
+@given(json_values)
+def test_arbitrary_json_values_raise_nothing_but_the_validation_error(value: Any) -> None:
+    assert_only_validation_errors(value)
 
 
 @given(
@@ -107,10 +117,7 @@ def test_arbitrary_json_values_raise_nothing_but_the_validation_error(value: Any
     )
 )
 def test_order_shaped_json_raises_nothing_but_the_validation_error(value: Any) -> None:
-    try:
-        VALIDATOR.validate(value)
-    except OrderValidationError as error:
-        assert error.problems
+    assert_only_validation_errors(value)
 
 
 @given(st.binary(max_size=2048))
