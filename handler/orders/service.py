@@ -18,6 +18,7 @@ from orders.errors import (
     IdempotencyConflictError,
     OperationNotEnabledError,
     OrderNotFoundError,
+    OrderValidationError,
     Problem,
 )
 from orders.models import Order
@@ -98,8 +99,19 @@ class OrderService:
         DependencyUnavailableError
             If DynamoDB throttles or is unavailable.
         """
-        order_id = order_id_for_idempotency_key(idempotency_key)
-        request = self._validator.validate(document)
+        # Both checked before either is reported, so one 400 lists every problem.
+        key_problems: list[Problem] = []
+        try:
+            order_id = order_id_for_idempotency_key(idempotency_key)
+        except OrderValidationError as error:
+            key_problems = error.problems
+        try:
+            request = self._validator.validate(document)
+        except OrderValidationError as error:
+            error.problems[:0] = key_problems
+            raise
+        if key_problems:
+            raise OrderValidationError("the Idempotency-Key header is invalid", key_problems)
         order = Order.create(request, order_id, self._clock(), self._order_ttl_days)
         outcome = self._repository.create(order)
         if outcome.created:

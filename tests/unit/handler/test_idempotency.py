@@ -153,3 +153,11 @@ def test_threads_racing_the_same_key_with_different_bodies_get_one_201_and_409s(
     responses = race(post, 6)
     assert sorted(r.status for r in responses) == [201] + [409] * 5
     assert item_count(aws) == 1
+
+
+def test_a_bad_key_and_a_bad_body_are_reported_together(
+    aws: AwsAccount, post_order: PostOrder
+) -> None:
+    response = post_order(json.dumps({**BODY, "currency": "XXX"}), {"Idempotency-Key": "a b"})
+    assert response.status == 400
+    assert [e["field"] for e in response.body["errors"]] == ["header:Idempotency-Key", "currency"]
