@@ -17,7 +17,14 @@ from typing import Any
 from docs.gen.inputs import BUILD_DIR, REPO_ROOT, input_digest
 
 #: What an audit result depends on (the ledger lives in kit/audit/).
-AUDIT_INPUTS = ("kit", "handler", "policies", "pyproject.toml", "requirements")
+AUDIT_INPUTS = (
+    "kit",
+    "handler",
+    "policies",
+    "pyproject.toml",
+    "requirements/dev.txt",
+    "requirements/checkov.txt",
+)
 #: The report files kept in the cache (the audit's own names).
 REPORT_FILE = "audit.json"
 MATRIX_FILE = "control-matrix.json"

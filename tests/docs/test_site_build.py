@@ -54,7 +54,7 @@ def templates() -> dict[int, dict[str, Any]]:
 
 
 def test_strict_build_reports_the_generated_content(built_site: BuiltSite) -> None:
-    assert "order-kit docs: 6 pages, 6 fragments" in built_site.log
+    assert re.search(rf"order-kit docs: {len(PHASES)} pages, \d+ fragments", built_site.log)
     assert "WARNING" not in built_site.log
 
 
