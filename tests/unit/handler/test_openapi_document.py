@@ -227,3 +227,46 @@ def test_a_maximal_valid_order_fits_the_body_limit() -> None:
     text = json.dumps(body, indent=2)
     assert validation.OrderValidator().problems(json_body.parse_json_body(text.encode())) == []
     assert len(text.encode()) <= json_body.MAX_BODY_BYTES
+
+
+@pytest.mark.parametrize(
+    ("rule_in_words", "body_change", "field"),
+    [
+        (
+            "2 decimal places",
+            {"items": [{"sku": "A", "name": "B", "quantity": 1, "unitPrice": Decimal("1.001")}]},
+            "items[0].unitPrice",
+        ),
+        ("sum of quantity x unitPrice", {"total": Decimal("2")}, "total"),
+        (
+            "control characters",
+            {"items": [{"sku": "A", "name": "B\u2028", "quantity": 1, "unitPrice": 1}]},
+            "items[0].name",
+        ),
+        (
+            "blank",
+            {"items": [{"sku": "A", "name": "   ", "quantity": 1, "unitPrice": 1}]},
+            "items[0].name",
+        ),
+        (
+            "UTF-16",
+            {"items": [{"sku": "A", "name": "\U0001f600" * 101, "quantity": 1, "unitPrice": 1}]},
+            "items[0].name",
+        ),
+    ],
+)
+def test_every_rule_beyond_the_schema_is_stated_in_the_documented_schema(
+    rule_in_words: str, body_change: dict[str, Any], field: str
+) -> None:
+    body = {
+        "customerId": "cust-1",
+        "currency": "EUR",
+        "items": [{"sku": "A", "name": "B", "quantity": 1, "unitPrice": 1}],
+        "shippingAddress": {"fullName": "A", "line1": "B", "city": "C", "country": "DE"},
+        **body_change,
+    }
+    # Valid for the schema (what API Gateway checks), refused by the handler at that field...
+    assert jsonschema.Draft4Validator(SCHEMA_FILE).is_valid(body)
+    assert [p.path for p in validation.OrderValidator().problems(body)] == [field]
+    # ...and the document says so in words.
+    assert rule_in_words in DOCUMENT["components"]["schemas"]["OrderRequest"]["description"]
