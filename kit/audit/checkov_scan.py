@@ -163,16 +163,8 @@ def _finding(
     )
 
 
-def run_checkov(executable: Path, directory: Path) -> Any:
-    """Run checkov on ``directory`` with the kit's policies and return its JSON report.
-
-    Raises
-    ------
-    CheckovError
-        When checkov fails (exit status other than 0 or 1) or prints no report.
-    """
-    command = [
-        str(executable),
+def _checkov_arguments(directory: Path) -> list[str]:
+    return [
         "--skip-download",
         "--framework",
         "cloudformation",
@@ -183,29 +175,115 @@ def run_checkov(executable: Path, directory: Path) -> Any:
         "--output",
         "json",
     ]
+
+
+def _report(returncode: int, stdout: str, stderr: str) -> Any:
+    # checkov exits 1 when a check fails.
+    if returncode not in (0, 1) or not stdout.strip():
+        raise CheckovError(f"checkov exited {returncode}: {stderr.strip()[-2000:]}")
+    try:
+        return json.loads(stdout)
+    except json.JSONDecodeError as error:
+        raise CheckovError(f"checkov printed no JSON report: {error}") from error
+
+
+def run_checkov(executable: Path, directory: Path) -> Any:
+    """Run checkov on ``directory`` with the kit's policies and return its JSON report.
+
+    Raises
+    ------
+    CheckovError
+        When checkov fails (exit status other than 0 or 1) or prints no report.
+    """
     completed = subprocess.run(  # noqa: S603 - the command is built from fixed parts
-        command,
+        [str(executable), *_checkov_arguments(directory)],
         capture_output=True,
         text=True,
         timeout=CHECKOV_TIMEOUT_SECONDS,
         check=False,
     )
-    # checkov exits 1 when a check fails.
-    if completed.returncode not in (0, 1) or not completed.stdout.strip():
-        raise CheckovError(
-            f"checkov exited {completed.returncode}: {completed.stderr.strip()[-2000:]}"
-        )
+    return _report(completed.returncode, completed.stdout, completed.stderr)
+
+
+def _interpreter_of(executable: Path) -> Path | None:
+    """The Python interpreter named by the executable's ``#!`` line, if it is one."""
     try:
-        return json.loads(completed.stdout)
-    except json.JSONDecodeError as error:
-        raise CheckovError(f"checkov printed no JSON report: {error}") from error
+        with executable.open("rb") as script:
+            first_line = script.readline(512).decode("utf-8", "replace").strip()
+    except OSError:
+        return None
+    if not first_line.startswith("#!"):
+        return None
+    interpreter = Path(first_line[2:].strip().split(" ")[0])
+    if (
+        interpreter.is_absolute()
+        and interpreter.name.startswith("python")
+        and interpreter.is_file()
+    ):
+        return interpreter
+    return None
+
+
+class PrestartedCheckov:
+    """checkov started ahead of time, so that its import overlaps with synthesis.
+
+    Importing checkov takes most of its start-up time. When the executable is a Python
+    console script, its interpreter runs :mod:`kit.audit.checkov_driver`, which imports
+    checkov at once and then waits for the arguments; otherwise :meth:`scan` simply runs the
+    executable. Use as a context manager: an unused process is stopped on exit.
+
+    Parameters
+    ----------
+    executable : Path
+        The checkov executable (:func:`locate_checkov`).
+    """
+
+    def __init__(self, executable: Path) -> None:
+        self.executable = executable
+        self._process: subprocess.Popen[str] | None = None
+        interpreter = _interpreter_of(executable)
+        if interpreter is not None:
+            self._process = subprocess.Popen(  # noqa: S603 - fixed interpreter and script
+                [str(interpreter), str(Path(__file__).with_name("checkov_driver.py"))],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+
+    def scan(self, directory: Path) -> Any:
+        """Run checkov on ``directory`` and return its JSON report (see :func:`run_checkov`)."""
+        process, self._process = self._process, None
+        if process is None:
+            return run_checkov(self.executable, directory)
+        try:
+            stdout, stderr = process.communicate(
+                json.dumps(_checkov_arguments(directory)) + "\n", timeout=CHECKOV_TIMEOUT_SECONDS
+            )
+        except subprocess.TimeoutExpired as error:
+            process.kill()
+            process.communicate()
+            raise CheckovError(f"checkov ran longer than {CHECKOV_TIMEOUT_SECONDS} s") from error
+        return _report(process.returncode, stdout, stderr)
+
+    def close(self) -> None:
+        """Stop the waiting process if :meth:`scan` was never called."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.communicate("\n", timeout=CHECKOV_TIMEOUT_SECONDS)
+
+    def __enter__(self) -> PrestartedCheckov:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def checkov_scan(
     assembly: CloudAssembly,
     entries: Sequence[LedgerEntry],
     workdir: Path,
-    executable: Path,
+    checkov: PrestartedCheckov,
 ) -> ScanResult:
     """Scan the assembly's templates with checkov and classify the results.
 
@@ -218,8 +296,8 @@ def checkov_scan(
     workdir : Path
         Where the raw and acknowledged copies are written (kept as evidence; the raw copy
         is scanned).
-    executable : Path
-        The checkov executable (:func:`locate_checkov`).
+    checkov : PrestartedCheckov
+        The checkov process to use.
 
     Returns
     -------
@@ -228,7 +306,7 @@ def checkov_scan(
     """
     started = time.perf_counter()
     write_scan_copies(assembly, entries, workdir)
-    results = _parse(run_checkov(executable, workdir / RAW_DIR))
+    results = _parse(checkov.scan(workdir / RAW_DIR))
     by_name = {template.name: template for template in assembly.templates}
     checkov_entries = [entry for entry in entries if entry.tool == TOOL]
     scan = ScanResult(tool=TOOL)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +19,10 @@ from aws_cdk import App
 
 from kit.audit.assembly import CloudAssembly, read_assembly
 from kit.audit.cfn_lint_scan import cfn_lint_scan
-from kit.audit.checkov_scan import checkov_scan, locate_checkov
+from kit.audit.checkov_scan import PrestartedCheckov, checkov_scan, locate_checkov
 from kit.audit.control_matrix import ControlResult, control_matrix
 from kit.audit.findings import Finding, LedgerProblem, ProblemKind, ScanResult
-from kit.audit.ledger import Ledger, default_ledger_path, load_ledger
+from kit.audit.ledger import Ledger, LedgerEntry, default_ledger_path, load_ledger
 from kit.audit.nag_scan import nag_scan
 from kit.audit.synthesis import load_app_factory, synthesize
 from kit.phases import LAST_PHASE
@@ -162,6 +162,40 @@ def _stale(
     return problems
 
 
+def _scan(
+    options: AuditOptions,
+    result: AuditResult,
+    active: Sequence[LedgerEntry],
+    checkov_process: PrestartedCheckov,
+) -> tuple[ScanResult, ScanResult, ScanResult]:
+    """Synthesize (or read) the assembly, then run checkov and cfn-lint concurrently."""
+    assembly: CloudAssembly
+    if options.assembly is not None:
+        assembly = read_assembly(options.assembly)
+        nag = nag_scan(assembly, active, acknowledged_in_synth=False)
+        result.timings["synth"] = 0.0
+    else:
+        outdir = options.out / ASSEMBLY_DIR
+        synthesized = synthesize(_factory(options, outdir), outdir, active)
+        assembly = synthesized.assembly
+        nag = nag_scan(
+            assembly,
+            active,
+            acknowledged_in_synth=True,
+            outside_ledger=synthesized.outside_ledger,
+            seconds=synthesized.seconds,
+        )
+        result.timings["synth"] = synthesized.seconds
+    result.templates = [template.name for template in assembly.templates]
+    # checkov waits on its subprocess and cfn-lint runs in this process: they overlap.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        checkov_future = pool.submit(
+            checkov_scan, assembly, active, options.out / SCANNED_TEMPLATES_DIR, checkov_process
+        )
+        lint_future = pool.submit(cfn_lint_scan, assembly, active)
+        return checkov_future.result(), lint_future.result(), nag
+
+
 def run_audit(options: AuditOptions) -> AuditResult:
     """Run the whole audit.
 
@@ -201,32 +235,9 @@ def run_audit(options: AuditOptions) -> AuditResult:
         )
         for entry in ledger.expired(today)
     )
-    assembly: CloudAssembly
-    if options.assembly is not None:
-        assembly = read_assembly(options.assembly)
-        nag = nag_scan(assembly, active, acknowledged_in_synth=False)
-        result.timings["synth"] = 0.0
-    else:
-        outdir = options.out / ASSEMBLY_DIR
-        synthesized = synthesize(_factory(options, outdir), outdir, active)
-        assembly = synthesized.assembly
-        nag = nag_scan(
-            assembly,
-            active,
-            acknowledged_in_synth=True,
-            outside_ledger=synthesized.outside_ledger,
-            seconds=synthesized.seconds,
-        )
-        result.timings["synth"] = synthesized.seconds
-    result.templates = [template.name for template in assembly.templates]
-    # checkov waits on its subprocess and cfn-lint runs in this process: they overlap.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        checkov_future = pool.submit(
-            checkov_scan, assembly, active, options.out / SCANNED_TEMPLATES_DIR, executable
-        )
-        lint_future = pool.submit(cfn_lint_scan, assembly, active)
-        checkov = checkov_future.result()
-        lint = lint_future.result()
+    # checkov starts now: its import overlaps with synthesis.
+    with PrestartedCheckov(executable) as checkov_process:
+        checkov, lint, nag = _scan(options, result, active, checkov_process)
     result.scans = {scan.tool: scan for scan in (nag, checkov, lint)}
     for scan in result.scans.values():
         result.findings.extend(scan.findings)

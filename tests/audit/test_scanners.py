@@ -17,6 +17,7 @@ from kit.audit.checkov_scan import (
     CHECKOV_ENV,
     RAW_DIR,
     CheckovError,
+    PrestartedCheckov,
     checkov_scan,
     locate_checkov,
     run_checkov,
@@ -132,7 +133,8 @@ def test_checkov_honours_the_generated_skips(tmp_path: Path, checkov_executable:
 def test_audit_scan_applies_the_ledger_to_checkov_results(
     tmp_path: Path, checkov_executable: Path
 ) -> None:
-    scan = checkov_scan(_assembly(tmp_path), LEDGER, tmp_path / "scan", checkov_executable)
+    with PrestartedCheckov(checkov_executable) as process:
+        scan = checkov_scan(_assembly(tmp_path), LEDGER, tmp_path / "scan", process)
 
     def status(rule: str, resource: str) -> FindingStatus | None:
         return next(
@@ -156,9 +158,8 @@ def test_audit_scan_applies_the_ledger_to_checkov_results(
 def test_a_skip_written_in_the_template_is_outside_the_ledger(
     tmp_path: Path, checkov_executable: Path
 ) -> None:
-    scan = checkov_scan(
-        _assembly(tmp_path, user_skip=True), LEDGER, tmp_path / "scan", checkov_executable
-    )
+    with PrestartedCheckov(checkov_executable) as process:
+        scan = checkov_scan(_assembly(tmp_path, user_skip=True), LEDGER, tmp_path / "scan", process)
 
     outside = [p for p in scan.problems if p.kind is ProblemKind.OUTSIDE_LEDGER]
     assert len(outside) == 1
@@ -284,3 +285,44 @@ def test_plain_template_directory_names_resources_by_template_and_logical_id(
     assert template.construct_path("Fn") == "Plain/Fn"
     assert assembly.validation_report is None
     assert os.path.basename(template.name) == "Plain.template.json"
+
+
+def test_prestarted_checkov_runs_checkov_through_its_own_interpreter(
+    checkov_executable: Path, tmp_path: Path
+) -> None:
+    process = PrestartedCheckov(checkov_executable)
+    running = process._process
+
+    assert running is not None, "checkov's console script should name its Python interpreter"
+    write_scan_copies(_assembly(tmp_path), LEDGER, tmp_path / "scan")
+    report = process.scan(tmp_path / "scan" / RAW_DIR)
+    assert running.returncode == 1  # checkov's own status: a check failed
+    assert _outcomes(report)[("CKV_AWS_116", "ApiFnLogical")][0] == "FAILED"
+
+
+def test_unused_prestarted_checkov_is_stopped(checkov_executable: Path) -> None:
+    with PrestartedCheckov(checkov_executable) as process:
+        running = process._process
+        assert running is not None
+
+    assert running.returncode == 0
+
+
+def test_checkov_without_a_python_shebang_runs_as_a_plain_executable(tmp_path: Path) -> None:
+    report = {"results": {"failed_checks": []}, "summary": {"failed": 0}}
+    fake = tmp_path / "checkov"
+    fake.write_text(f"#!/bin/sh\necho '{json.dumps(report)}'\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+
+    with PrestartedCheckov(fake) as process:
+        assert process._process is None
+        assert process.scan(tmp_path) == report
+
+
+def test_failing_checkov_is_a_clear_error(tmp_path: Path) -> None:
+    fake = tmp_path / "checkov"
+    fake.write_text("#!/bin/sh\necho 'boom' >&2\nexit 2\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+
+    with pytest.raises(CheckovError, match="checkov exited 2: boom"):
+        PrestartedCheckov(fake).scan(tmp_path)
