@@ -1,48 +1,29 @@
 """Fixtures of the handler tests: a moto-mocked AWS account with the orders table and a KMS key,
-and helpers that call the functions with API Gateway / DynamoDB stream events.
+and the functions' log output. Helpers are in handler_harness.py.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
-import boto3
 import pytest
+from handler_harness import (
+    ALLOWED_ORIGINS,
+    INDEX_NAME,
+    JSON_HEADERS,
+    REGION,
+    TABLE_NAME,
+    ApiResponse,
+    AwsAccount,
+    api_event,
+    call_api,
+    create_orders_table,
+    shared_clients,
+)
 from moto import mock_aws
 from orders import api, processor, telemetry
-
-REGION = "eu-west-1"
-TABLE_NAME = "orders-test"
-INDEX_NAME = "byCustomer"
-ALLOWED_ORIGINS = ("https://shop.example.com", "https://admin.example.com")
-
-
-@dataclass(frozen=True)
-class FakeLambdaContext:
-    """The attributes of a Lambda context that Powertools' logger reads."""
-
-    function_name: str = "orders-api"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:orders-api"
-    aws_request_id: str = "req-0000"
-
-
-@dataclass(frozen=True)
-class AwsAccount:
-    """The mocked resources."""
-
-    dynamodb: Any
-    kms: Any
-    streams: Any
-    table_name: str
-    key_id: str
-    stream_arn: str
 
 
 @pytest.fixture
@@ -59,56 +40,11 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ORDER_TTL_DAYS", raising=False)
 
 
-def create_orders_table(dynamodb: Any) -> str:
-    """Create the table as the construct defines it; return its stream ARN."""
-    response = dynamodb.create_table(
-        TableName=TABLE_NAME,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "orderId", "AttributeType": "S"},
-            {"AttributeName": "customerId", "AttributeType": "S"},
-            {"AttributeName": "createdAt", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": INDEX_NAME,
-                "KeySchema": [
-                    {"AttributeName": "customerId", "KeyType": "HASH"},
-                    {"AttributeName": "createdAt", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    return str(response["TableDescription"]["LatestStreamArn"])
-
-
-@cache
-def test_clients() -> tuple[Any, Any, Any]:
-    """The tests' own DynamoDB, KMS and DynamoDB Streams clients, created once (inside the first
-    mock, with the fake credentials of `aws_env`): moto intercepts every client made after it
-    was imported, whenever a mock is active."""
-    streams = boto3.client(
-        "dynamodbstreams",
-        region_name=REGION,
-        # botocore sends DescribeStream to an account-based endpoint that moto does not
-        # intercept; the regional endpoint is the same API.
-        endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com",
-    )
-    return (
-        boto3.client("dynamodb", region_name=REGION),
-        boto3.client("kms", region_name=REGION),
-        streams,
-    )
-
-
 @pytest.fixture
 def aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsAccount]:
     """A mocked account with the orders table (GSI, stream) and the page-token KMS key."""
     with mock_aws():
-        dynamodb, kms, streams = test_clients()
+        dynamodb, kms, streams = shared_clients()
         stream_arn = create_orders_table(dynamodb)
         key_id = kms.create_key(Description="page tokens")["KeyMetadata"]["KeyId"]
         monkeypatch.setenv("PAGE_TOKEN_KEY_ID", key_id)
@@ -126,58 +62,6 @@ def aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsAccount]:
         processor.build_repository.cache_clear()
 
 
-def api_event(
-    method: str,
-    resource: str,
-    *,
-    path_parameters: dict[str, str] | None = None,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    body: str | None = None,
-    is_base64_encoded: bool = False,
-) -> dict[str, Any]:
-    """An API Gateway REST proxy event (payload 1.0) as the API would send it."""
-    path = resource
-    for name, value in (path_parameters or {}).items():
-        path = path.replace("{" + name + "}", value)
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
-        "queryStringParameters": query,
-        "pathParameters": path_parameters,
-        "requestContext": {"requestId": "apigw-request-1", "resourcePath": resource},
-        "body": body,
-        "isBase64Encoded": is_base64_encoded,
-    }
-
-
-@dataclass
-class ApiResponse:
-    """A proxy response with the body parsed."""
-
-    status: int
-    headers: dict[str, str]
-    body: Any
-
-
-def call_api(event: dict[str, Any]) -> ApiResponse:
-    """Invoke the API function and parse its response (Decimal numbers)."""
-    from decimal import Decimal
-
-    raw = api.lambda_handler(event, FakeLambdaContext())
-    return ApiResponse(
-        status=raw["statusCode"],
-        headers=raw["headers"],
-        body=json.loads(raw["body"], parse_float=Decimal),
-    )
-
-
-JSON_HEADERS = {"Content-Type": "application/json", "Origin": ALLOWED_ORIGINS[0]}
-
-
 @pytest.fixture
 def post_order(aws: AwsAccount) -> Callable[..., ApiResponse]:
     """POST /orders with a JSON body text and optional extra headers."""
@@ -190,25 +74,6 @@ def post_order(aws: AwsAccount) -> Callable[..., ApiResponse]:
     return post
 
 
-def stream_records(aws: AwsAccount) -> list[dict[str, Any]]:
-    """Every record on the table's stream so far, shaped as Lambda receives them."""
-    shards = aws.streams.describe_stream(StreamArn=aws.stream_arn)["StreamDescription"]["Shards"]
-    records: list[dict[str, Any]] = []
-    for shard in shards:
-        iterator = aws.streams.get_shard_iterator(
-            StreamArn=aws.stream_arn,
-            ShardId=shard["ShardId"],
-            ShardIteratorType="TRIM_HORIZON",
-        )["ShardIterator"]
-        for record in aws.streams.get_records(ShardIterator=iterator)["Records"]:
-            created = record["dynamodb"].get("ApproximateCreationDateTime")
-            if created is not None and not isinstance(created, (int, float)):
-                record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
-            record["eventSourceARN"] = aws.stream_arn
-            records.append(record)
-    return records
-
-
 @pytest.fixture
 def log_output() -> Iterator[io.StringIO]:
     """The JSON log lines the functions write (Powertools' handler pointed at a buffer)."""
@@ -218,8 +83,3 @@ def log_output() -> Iterator[io.StringIO]:
     previous = handler.setStream(buffer)
     yield buffer
     handler.setStream(previous)
-
-
-def json_lines(text: str) -> list[dict[str, Any]]:
-    """Parse every JSON object line of ``text``."""
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]

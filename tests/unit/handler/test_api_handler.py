@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
-from conftest import (
+from handler_harness import (
     ALLOWED_ORIGINS,
     JSON_HEADERS,
     ApiResponse,

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import ApiResponse, AwsAccount
+from handler_harness import ApiResponse, AwsAccount
 from moto.dynamodb.models import DynamoDBBackend
 from orders.request_parameters import IDEMPOTENCY_NAMESPACE
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import ApiResponse, AwsAccount, api_event, call_api
+from handler_harness import ApiResponse, AwsAccount, api_event, call_api
 from order_strategies import order_json
 from orders import json_body, request_parameters, responses, validation
 from orders.errors import RequestError

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import (
+from handler_harness import (
     ApiResponse,
     AwsAccount,
     FakeLambdaContext,
