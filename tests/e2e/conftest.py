@@ -18,26 +18,34 @@ from typing import Any
 
 import pytest
 
-from localcloud.deploy import DeployError, DeployResult, deploy
+from localcloud.deploy import DeployError, DeployResult
 from localcloud.pytest_fixtures import aws_client, local_endpoint
+from tests.e2e.deployment import Deployment, shared_deployment
 from tests.e2e.signed_http import SignedApiClient
 
-__all__ = ["api", "aws_client", "deployed", "local_endpoint", "template"]
+__all__ = ["api", "aws_client", "deployed", "local_endpoint", "output", "template"]
 
 
 @pytest.fixture(scope="session")
-def assembly_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Cloud assembly the e2e session deploys (kept apart from ``make local``'s)."""
-    return tmp_path_factory.mktemp("cdk.out")
-
-
-@pytest.fixture(scope="session")
-def deployed(local_endpoint: str, assembly_dir: Path) -> DeployResult:
-    """The reference stack, deployed to the local cloud for this session."""
+def deployment(local_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """The reference app deployed once per test process (shared with tests/reliability); its
+    cloud assembly is kept apart from ``make local``'s."""
     try:
-        (result,) = deploy(local_endpoint, assembly_dir, log=lambda message: None)
+        return shared_deployment(local_endpoint, tmp_path_factory.mktemp("cdk.out"))
     except DeployError as error:
         pytest.fail(f"deploying the reference app failed: {error}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def assembly_dir(deployment: Deployment) -> Path:
+    """Cloud assembly the session deployed."""
+    return deployment.assembly_dir
+
+
+@pytest.fixture(scope="session")
+def deployed(deployment: Deployment) -> DeployResult:
+    """The reference stack, deployed to the local cloud for this session."""
+    result = deployment.result
     assert result.api_url, "the reference stack has no REST API"
     return result
 
