@@ -104,7 +104,7 @@ def test_concurrent_creates_with_duplicate_keys_store_exactly_one_order_per_key(
     assert set(stored) == created
 
     # And every created order reads back as it was returned
-    first_response = {}
+    first_response: dict[str, Any] = {}
     for response in responses:
         first_response.setdefault(response.body["orderId"], response.body)
     with ThreadPoolExecutor(max_workers=profile.in_flight) as pool:
