@@ -19,7 +19,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help venv venv-checkov synth test test-unit test-e2e lint format tox clean \
-	local local-down local-status local-provision
+	local local-down local-status local-provision openapi
 
 help: ## List the workflows
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -66,6 +66,9 @@ local-status: venv ## Show whether the embedded LocalStack runs
 
 local-provision: venv ## Create/update the embedded LocalStack venvs under build/localstack
 	$(BIN)/python -m localcloud provision
+
+openapi: venv ## Regenerate kit/openapi.json from the order request schema
+	$(BIN)/python -m kit.openapi
 
 lint: venv ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

@@ -112,7 +112,7 @@ class OrdersApi(Construct):
                     CORRELATION_HEADER,
                     IDEMPOTENCY_HEADER,
                 ],
-                expose_headers=[CORRELATION_HEADER, "Retry-After"],
+                expose_headers=[CORRELATION_HEADER, "Retry-After", "Idempotent-Replay", "Location"],
             )
         stage_options: dict[str, Any] = {"stage_name": stage_name, "metrics_enabled": True}
         self.access_log_group: logs.LogGroup | None = None

@@ -126,8 +126,9 @@ class ServiceDashboard(Construct):
                 # currency dimension, and summing different currencies would mean nothing.
                 cloudwatch.MathExpression(
                     expression=(
-                        f"SEARCH('{{{metrics.NAMESPACE},currency}} "
-                        f"MetricName=\"{metrics.ORDER_VALUE}\"', 'Sum', 60)"
+                        f"SEARCH('{{{metrics.NAMESPACE},currency,service}} "
+                        f'MetricName="{metrics.ORDER_VALUE}" service="{service_name}"\', '
+                        "'Sum', 60)"
                     ),
                     label="",
                     period=_PERIOD,

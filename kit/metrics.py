@@ -10,5 +10,5 @@ NAMESPACE = "ProductionOrderKit"
 ORDERS_CREATED = "ordersCreated"
 #: Count of orders confirmed by the stream processor (dimension ``service``).
 ORDERS_PROCESSED = "ordersProcessed"
-#: Value of each confirmed order (dimension ``currency``).
+#: Value of each confirmed order (dimensions ``service`` and ``currency``).
 ORDER_VALUE = "orderValue"
