@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docs.gen.inputs import BUILD_DIR, REPO_ROOT, input_digest
+from docs.gen.inputs import BUILD_DIR, REPO_ROOT, input_digest, prune_stale
 
 #: What an audit result depends on (the ledger lives in kit/audit/).
 AUDIT_INPUTS = (
@@ -181,6 +181,8 @@ def audit_phases(
                 shutil.rmtree(target, ignore_errors=True)
                 staging.rename(target)
             audited.append(phase)
+    if audited:
+        prune_stale(cache_dir)
     audits = {
         phase: read_report(cache_dir / f"phase-{phase}" / REPORT_FILE, phase) for phase in phases
     }

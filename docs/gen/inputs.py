@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -62,3 +63,15 @@ def input_digest(paths: Iterable[str], *extra: str, root: Path = REPO_ROOT) -> s
     for value in extra:
         digest.update(f"extra:{value}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def prune_stale(current: Path) -> None:
+    """Delete the other cache directories of the same kind as ``current``.
+
+    ``templates-<digest>`` and ``audits-<digest>`` directories of earlier inputs are never read
+    again once the inputs changed; keeping only the current one bounds ``build/docs``.
+    """
+    kind = current.name.rsplit("-", 1)[0]
+    for sibling in current.parent.glob(f"{kind}-*"):
+        if sibling != current and sibling.is_dir() and "." not in sibling.name:
+            shutil.rmtree(sibling, ignore_errors=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docs.gen.inputs import BUILD_DIR, input_digest
+from docs.gen.inputs import BUILD_DIR, input_digest, prune_stale
 
 #: What a synthesized template depends on.
 SYNTH_INPUTS = ("kit", "handler", "pyproject.toml", "requirements/dev.txt")
@@ -77,6 +77,7 @@ def phase_templates(phases: range, build_dir: Path = BUILD_DIR) -> PhaseTemplate
         # A complete directory appears at once: an interrupted build leaves no half cache.
         shutil.rmtree(cache_dir, ignore_errors=True)
         staging.rename(cache_dir)
+        prune_stale(cache_dir)
     templates = {
         phase: json.loads(file.read_text(encoding="utf-8")) for phase, file in files.items()
     }

@@ -131,7 +131,10 @@ def test_audits_run_once_per_phase_then_come_from_the_cache(tmp_path: Path) -> N
         rules = ["CKV_AWS_1", "CKV_AWS_1", "CKV_AWS_2"] if phase == 0 else []
         (out / "audit.json").write_text(json.dumps(_report(phase, rules)), encoding="utf-8")
 
+    stale = tmp_path / "audits-0000000000000000"
+    stale.mkdir()
     first = audit_phases(range(2), tmp_path, runner=fake_audit)
+    assert not stale.exists(), "the cache of earlier inputs was not pruned"
     second = audit_phases(range(2), tmp_path, runner=fake_audit)
     assert calls == [0, 1]
     assert first.audited == (0, 1) and second.audited == ()
