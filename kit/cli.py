@@ -44,7 +44,7 @@ def _audit(args: argparse.Namespace) -> int:
     from kit.audit.assembly import AssemblyError
     from kit.audit.checkov_scan import CheckovError
     from kit.audit.ledger import LedgerError
-    from kit.audit.reports import write_reports
+    from kit.audit.report_formats import write_reports
     from kit.audit.runner import AuditOptions, run_audit
     from kit.audit.summary import format_summary
     from kit.audit.synthesis import SynthesisError

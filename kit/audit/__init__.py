@@ -3,7 +3,7 @@
 The audit synthesizes a CDK app with the five cdk-nag packs (AwsSolutions, Serverless,
 NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1), scans every template with checkov (built-in
 checks and the kit's policies) and cfn-lint, and reconciles the findings with one
-acknowledgment ledger (:mod:`kit.audit.ledger`). Reports: :mod:`kit.audit.reports`.
+acknowledgment ledger (:mod:`kit.audit.ledger`). Reports: :mod:`kit.audit.report_formats`.
 
 Examples
 --------

@@ -208,7 +208,7 @@ def run_audit(options: AuditOptions) -> AuditResult:
     -------
     AuditResult
         Findings, ledger problems, control matrix and timings (reports are written by
-        :func:`kit.audit.reports.write_reports`).
+        :func:`kit.audit.report_formats.write_reports`).
 
     Raises
     ------

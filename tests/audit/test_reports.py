@@ -14,7 +14,7 @@ import pytest
 from kit.audit.controls import CONTROLS
 from kit.audit.findings import Finding, FindingStatus, LedgerProblem, ProblemKind
 from kit.audit.ledger import Ledger
-from kit.audit.reports import REPORT_FILES, write_reports
+from kit.audit.report_formats import REPORT_FILES, write_reports
 from kit.audit.runner import AuditResult
 from tests.audit.conftest import FIXTURES_DIR, CliRun
 
