@@ -66,6 +66,8 @@ class FaultyAwsEndpoint:
     ----------
     calls : list of str
         Operation name of every call received, in order.
+    bodies : list of dict
+        The JSON request body of every call, in the same order.
     failed : int
         How many calls were answered with the fault's error.
     """
@@ -73,6 +75,7 @@ class FaultyAwsEndpoint:
     upstream: str
     fault: Fault
     calls: list[str] = field(default_factory=list)
+    bodies: list[dict[str, Any]] = field(default_factory=list)
     failed: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -97,6 +100,7 @@ class FaultyAwsEndpoint:
         """Return (status, body) for one call: the fault's error or the upstream's answer."""
         with self._lock:
             self.calls.append(operation)
+            self.bodies.append(json.loads(body or b"{}"))
             matches = operation in self.fault.operations
             inject = matches and (self.fault.times is None or self.failed < self.fault.times)
             if inject:
