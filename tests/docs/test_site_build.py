@@ -123,6 +123,9 @@ def test_construct_reference_is_rendered_from_the_docstrings(built_site: BuiltSi
     for name in ("throttle_rate_limit", "powertools_layer_version", "dead_letter_queue"):
         assert name in page
     assert "Migration phase, 0-5" in page
+    # The docstrings' Sphinx roles are shown as code, not as ":class:" text.
+    assert not re.search(r":(class|data|mod|attr):", page)
+    assert "Configuration of kit.ProductionOrderService" in page
 
 
 def test_architecture_page_has_the_diagram_source(built_site: BuiltSite) -> None:
