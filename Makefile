@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv venv-checkov synth test test-unit test-e2e lint format tox clean \
+.PHONY: help venv venv-checkov audit synth test test-unit test-e2e lint format tox clean \
 	local local-down local-status local-provision openapi
 
 help: ## List the workflows
@@ -41,6 +41,9 @@ $(CHECKOV_VENV)/.stamp: requirements/checkov.txt
 	touch $@
 
 venv-checkov: $(CHECKOV_VENV)/.stamp ## Create/update checkov's own venv (.venv-checkov)
+
+audit: venv venv-checkov ## Audit the reference app: 5 cdk-nag packs, checkov, cfn-lint, one ledger -> reports/audit/
+	ORDER_KIT_CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/order-kit audit --out reports/audit
 
 synth: venv ## Synthesize the reference app into cdk.out/
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py

@@ -127,9 +127,10 @@ class OrderFunction(Construct):
             reserved_concurrent_executions=reserved_concurrency,
             layers=layers,
         )
-        for dependency in (self.log_group, self.policy):
-            if dependency is not None:
-                self.function.node.add_dependency(dependency)
+        # The role is referenced, its managed policy is not: without this the function could
+        # be created (and its event source mapping validated) before it may do anything.
+        if self.policy is not None:
+            self.function.node.add_dependency(self.policy)
 
     def _least_privilege_policy(
         self,
