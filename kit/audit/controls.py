@@ -198,7 +198,7 @@ CONTROLS: tuple[Control, ...] = (
         "CloudWatch alarms (errors, throttles, duration, API 4XX/5XX, DLQ depth) notify an "
         "SNS topic",
         _MONITORING,
-        _checkov("CKV2_POK_5")
+        _checkov("CKV2_POK_5", "CKV2_POK_10")
         + _nag("NIST.800.53.R5-CloudWatchAlarmAction", "HIPAA.Security-CloudWatchAlarmAction"),
     ),
     Control(
@@ -276,7 +276,7 @@ CONTROLS: tuple[Control, ...] = (
         "OPS-1",
         "Log groups with a retention period",
         _OPERATIONS,
-        _checkov("CKV_AWS_66")
+        _checkov("CKV_AWS_66", "CKV2_POK_9")
         + _nag(
             "Serverless-CloudWatchLogGroupRetentionPeriod",
             "NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod",

@@ -76,6 +76,8 @@ PHASE0_GAPS = {
     "no PITR": {("checkov", "CKV_AWS_28"), ("cdk-nag", "AwsSolutions-DDB3")},
     "no reserved concurrency": {("checkov", "CKV_AWS_115")},
     "no tags": {("checkov", "CKV_POK_7")},
+    "no alarms": {("checkov", "CKV2_POK_10")},
+    "no log retention (Lambda-created log groups)": {("checkov", "CKV2_POK_9")},
 }
 
 
@@ -96,8 +98,11 @@ def test_phase0_control_matrix(phase0_run: CliRun) -> None:
         assert statuses[control] == "failed", control
     for control in ("PERF-1", "PERF-2", "PERF-3", "DATA-1", "DATA-2", "OPS-2"):
         assert statuses[control] == "failed", control
-    # No alarms, no log groups, no queue at phase 0: nothing to examine, never "passed".
-    for control in ("MON-1", "SEC-2", "OPS-1", "SEC-7"):
+    # No alarms and no log groups: the functions are unwatched and log where Lambda decides.
+    for control in ("MON-1", "OPS-1"):
+        assert statuses[control] == "failed", control
+    # No log groups and no queue at phase 0: nothing to examine, never "passed".
+    for control in ("SEC-2", "SEC-7"):
         assert statuses[control] == "not evaluated", control
 
 

@@ -112,6 +112,12 @@ EXPECTATIONS = {
     "CKV2_POK_6": expect("sqs_tls_only", {"QueueWithoutPolicy", "QueueAllowOnly"}, {"Queue"}),
     "CKV2_POK_7": expect("sns_tls_only", {"TopicWithoutPolicy", "TopicAllowOnly"}, {"Topic"}),
     "CKV2_POK_8": expect("kms_key_alias", {"KeyWithoutAlias"}, {"Key"}),
+    "CKV2_POK_9": expect(
+        "lambda_log_group",
+        {"FunctionDefaultLogs", "FunctionTextFormatOnly", "FunctionLogGroupByName"},
+        {"Function"},
+    ),
+    "CKV2_POK_10": expect("lambda_alarm", {"UnwatchedFunction"}, {"Function"}),
 }
 
 # Built-in checks that policies/README.md names as covering a seed control, each with a
