@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv venv-checkov audit synth test test-unit test-e2e lint format tox clean \
+.PHONY: help venv venv-checkov docs-venv browser docs audit synth test test-unit test-e2e lint format tox clean \
 	local local-down local-status local-provision openapi
 
 help: ## List the workflows
@@ -42,6 +42,21 @@ $(CHECKOV_VENV)/.stamp: requirements/checkov.txt
 
 venv-checkov: $(CHECKOV_VENV)/.stamp ## Create/update checkov's own venv (.venv-checkov)
 
+DOCS_STAMP := $(VENV)/.stamp-docs
+
+$(DOCS_STAMP): $(VENV)/.stamp requirements/docs.txt
+	$(BIN)/python -m pip install --quiet -r requirements/docs.txt
+	touch $@
+
+docs-venv: $(DOCS_STAMP) ## Install the docs toolchain (requirements/docs.txt) into .venv
+
+browser: ## Install Debian's chromium for the docs browser test (apt, as root)
+	test -x /usr/bin/chromium || { apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
+
+docs: $(DOCS_STAMP) venv-checkov ## Build the site into site/ (mkdocs --strict; audits every phase, cached in build/docs)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
 audit: venv venv-checkov ## Audit the reference app: 5 cdk-nag packs, checkov, cfn-lint, one ledger -> reports/audit/
 	ORDER_KIT_CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/order-kit audit --out reports/audit
 
@@ -49,7 +64,7 @@ synth: venv ## Synthesize the reference app into cdk.out/
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py
 	@echo "templates: $$(ls cdk.out/*.template.json)"
 
-test: venv venv-checkov ## Run every test: unit, policies, packaging and e2e on the embedded LocalStack
+test: venv venv-checkov docs-venv browser ## Run every test: unit, policies, packaging and e2e on the embedded LocalStack
 	$(BIN)/python -m pytest
 
 test-unit: venv ## Run the unit tests only (what the tox matrix runs)
@@ -77,6 +92,7 @@ lint: venv ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy kit handler localcloud
+	$(BIN)/mypy -p docs.gen
 
 format: venv ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .
