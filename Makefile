@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv venv-checkov docs-venv browser docs audit synth test test-unit test-e2e lint format tox clean \
+.PHONY: help venv venv-checkov docs-venv browser docs audit synth bench test-reliability-long test test-unit test-e2e lint format tox clean \
 	local local-down local-status local-provision openapi
 
 help: ## List the workflows
@@ -70,8 +70,14 @@ test: venv venv-checkov docs-venv browser ## Run every test: unit, policies, pac
 test-unit: venv ## Run the unit tests only (what the tox matrix runs)
 	$(BIN)/python -m pytest tests/unit
 
-test-e2e: venv ## End-to-end tests on the embedded LocalStack (or the LOCALSTACK_ENDPOINT one)
-	$(BIN)/python -m pytest -m e2e tests/localcloud tests/e2e
+test-e2e: venv ## End-to-end and reliability tests on the embedded LocalStack (or the LOCALSTACK_ENDPOINT one)
+	$(BIN)/python -m pytest -m e2e tests/localcloud tests/e2e tests/reliability
+
+test-reliability-long: venv ## Reliability tests with the long profile (500 fuzz examples per operation, 500 creates)
+	RELIABILITY_PROFILE=long $(BIN)/python -m pytest tests/reliability
+
+bench: venv venv-checkov ## Benchmarks (numbers, not assertions) -> build/bench/results.json, docs/performance.md
+	$(BIN)/python tests/perf/run_benchmarks.py
 
 local: venv ## Deploy the reference app on the embedded LocalStack; prints the API URL and a signed curl
 	$(BIN)/python -m localcloud deploy

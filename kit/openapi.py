@@ -282,7 +282,10 @@ def _parameters(customer_id_schema: Mapping[str, Any]) -> dict[str, Any]:
             "name": "x-correlation-id",
             "in": "header",
             "required": False,
-            "description": "A caller-chosen id for the request, echoed and logged.",
+            "description": (
+                "A caller-chosen id for the request, echoed and logged. An ill-formed value "
+                "is not refused: the API uses its own request id instead."
+            ),
             "schema": {"type": "string", "pattern": CORRELATION_ID_PATTERN},
         },
         "OrderId": {

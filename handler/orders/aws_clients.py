@@ -14,7 +14,8 @@ import botocore.session
 from botocore.config import Config
 
 #: API Gateway gives up after 29 s, so the function must not wait on AWS much longer than that:
-#: three attempts (standard retry mode, with backoff), 2 s to connect, 5 s to read.
+#: three retries, so four attempts in all (standard retry mode, with backoff), 2 s to connect,
+#: 5 s to read.
 CLIENT_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 3},
     connect_timeout=2,
