@@ -17,6 +17,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from kit import metrics
+
 ONE_MINUTE = Duration.minutes(1)
 FIVE_MINUTES = Duration.minutes(5)
 
@@ -44,7 +46,9 @@ class ServiceAlarms(Construct):
 
     Alarms: errors, throttles and p99 duration of each function; API 4XX, 5XX and p99
     latency; DynamoDB read/write throttle events; DLQ depth and stream iterator age (when the
-    queue and the processor exist). Every alarm's action and OK action is the topic.
+    queue and the processor exist); access denied to a table or key (when the business metrics
+    are on: ``business_metrics_service`` names the ``service`` dimension). Every alarm's
+    action and OK action is the topic.
 
     Attributes
     ----------
@@ -70,6 +74,7 @@ class ServiceAlarms(Construct):
         table: dynamodb.Table,
         dead_letter_queue: sqs.IQueue | None,
         api_latency_alarm_ms: int,
+        business_metrics_service: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(
@@ -159,6 +164,21 @@ class ServiceAlarms(Construct):
                 1,
             ),
         ]
+        if business_metrics_service is not None:
+            specs.append(
+                AlarmSpec(
+                    "DependencyAccessDenied",
+                    "api function: AWS refused it a table or key (IAM or key policy, disabled key)",
+                    cloudwatch.Metric(
+                        namespace=metrics.NAMESPACE,
+                        metric_name=metrics.DEPENDENCY_ACCESS_DENIED,
+                        dimensions_map={"service": business_metrics_service},
+                        statistic="Sum",
+                        period=ONE_MINUTE,
+                    ),
+                    1,
+                )
+            )
         if dead_letter_queue is not None:
             specs.append(
                 AlarmSpec(

@@ -12,3 +12,5 @@ ORDERS_CREATED = "ordersCreated"
 ORDERS_PROCESSED = "ordersProcessed"
 #: Value of each confirmed order (dimensions ``service`` and ``currency``).
 ORDER_VALUE = "orderValue"
+#: Count of requests that failed because AWS refused the function a table or key.
+DEPENDENCY_ACCESS_DENIED = "dependencyAccessDenied"

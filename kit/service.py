@@ -234,6 +234,7 @@ class ProductionOrderService(Construct):
                 table=self.table,
                 dead_letter_queue=self.dead_letter_queue,
                 api_latency_alarm_ms=props.api_latency_alarm_ms,
+                business_metrics_service=(props.service_name if features.custom_metrics else None),
             )
             self.topic = service_alarms.topic
             self.alarms = service_alarms.alarms

@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from orders.aws_clients import create_client
+from orders.aws_errors import error_code, is_access_denied
 from orders.config import Settings
 from orders.errors import (
     DependencyUnavailableError,
@@ -228,9 +229,15 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         response = unavailable_response(
             error, allowed_origins=allowed_origins, correlation_id=correlation_id, origin=origin
         )
-    except Exception:
+    except Exception as error:
         count("serverErrors")
-        logger.exception("unhandled error")
+        if is_access_denied(error):
+            # A permission problem (IAM, key policy, disabled key): its own metric, so it can
+            # be alarmed on apart from bugs.
+            count("dependencyAccessDenied")
+            logger.exception("dependency access denied", extra={"errorCode": error_code(error)})
+        else:
+            logger.exception("unhandled error")
         response = internal_error_response(
             allowed_origins=allowed_origins, correlation_id=correlation_id, origin=origin
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeGuard
 
 from botocore.exceptions import (
     ClientError,
@@ -42,9 +43,36 @@ _NETWORK_ERRORS = (
 )
 
 
+#: Error codes of a permission problem (an IAM or key policy), which needs an operator.
+ACCESS_DENIED_ERROR_CODES = frozenset(
+    {
+        "AccessDeniedException",
+        "AccessDenied",
+        "KMSAccessDeniedException",
+        "UnrecognizedClientException",
+        "DisabledException",
+        "KMSInvalidStateException",
+    }
+)
+
+
 def error_code(error: ClientError) -> str:
     """Return the AWS error code of ``error`` (empty string if absent)."""
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def is_access_denied(error: BaseException) -> TypeGuard[ClientError]:
+    """True for an AWS refusal to let the function use a table or key (permissions, a
+    disabled key): an alarmable configuration problem, never the caller's fault.
+
+    Examples
+    --------
+    >>> is_access_denied(ClientError({"Error": {"Code": "AccessDeniedException"}}, "Decrypt"))
+    True
+    >>> is_access_denied(ValueError("boom"))
+    False
+    """
+    return isinstance(error, ClientError) and error_code(error) in ACCESS_DENIED_ERROR_CODES
 
 
 @contextmanager

@@ -508,6 +508,31 @@ def test_unexpected_aws_error_is_500_without_internals(
     assert response.headers["x-correlation-id"] == "apigw-request-1"
 
 
+def test_kms_access_denied_is_a_500_with_its_own_metric_and_log(
+    aws: AwsAccount,
+    post_order: PostOrder,
+    monkeypatch: pytest.MonkeyPatch,
+    log_output: io.StringIO,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    create_orders(post_order, "cust-denied", 2)
+    kms = api.build_api().service._page_tokens._kms  # type: ignore[attr-defined]
+    monkeypatch.setattr(kms, "encrypt", fail_with("AccessDeniedException", "Encrypt"))
+    capsys.readouterr()
+    response = list_orders("cust-denied", {"limit": "1"})
+    assert response.status == 500
+    assert response.body["code"] == "INTERNAL_ERROR"
+    assert "Retry-After" not in response.headers
+    assert metric_names(capsys.readouterr().out) == ["serverErrors", "dependencyAccessDenied"]
+    denied = [
+        line
+        for line in json_lines(log_output.getvalue())
+        if line["message"] == "dependency access denied"
+    ]
+    assert denied and denied[-1]["errorCode"] == "AccessDeniedException"
+    assert denied[-1]["level"] == "ERROR"
+
+
 def test_missing_configuration_is_500(aws: AwsAccount, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TABLE_NAME")
     api.build_api.cache_clear()

@@ -1,4 +1,4 @@
-"""The dashboard charts the business metrics under the names the handler really emits."""
+"""The dashboard and alarms use the business metric names the handler really emits."""
 
 from __future__ import annotations
 
@@ -20,5 +20,10 @@ def _string_literals() -> set[str]:
 
 def test_handler_emits_the_dashboard_metric_names() -> None:
     emitted = _string_literals()
-    for name in (metrics.ORDERS_CREATED, metrics.ORDERS_PROCESSED, metrics.ORDER_VALUE):
+    for name in (
+        metrics.ORDERS_CREATED,
+        metrics.ORDERS_PROCESSED,
+        metrics.ORDER_VALUE,
+        metrics.DEPENDENCY_ACCESS_DENIED,
+    ):
         assert name in emitted, f"handler/orders emits no metric named {name!r}"

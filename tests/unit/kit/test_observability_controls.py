@@ -24,6 +24,7 @@ EXPECTED_ALARMS = {
     "TableThrottles",
     "DeadLetters",
     "StreamIteratorAge",
+    "DependencyAccessDenied",
 }
 
 
@@ -54,6 +55,8 @@ def test_alarm_metrics(template: Template) -> None:
     assert alarms["ApiLatency"]["ExtendedStatistic"] == "p99"
     assert alarms["ApiLatency"]["Threshold"] == 2000
     assert alarms["ApiFunctionErrors"]["MetricName"] == "Errors"
+    assert alarms["DependencyAccessDenied"]["MetricName"] == metrics.DEPENDENCY_ACCESS_DENIED
+    assert alarms["DependencyAccessDenied"]["Namespace"] == metrics.NAMESPACE
     # 80 % of the 10 s api timeout
     assert alarms["ApiFunctionDuration"]["Threshold"] == 8000
     metric_names = {
