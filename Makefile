@@ -106,7 +106,7 @@ format: venv ## Apply ruff's formatting and safe fixes
 
 tox: venv ## Run the tox matrix (py310-py313 unit tests, lint) on the pyenv interpreters
 	PYENV_VERSION=$(subst $(space),:,$(TOX_PYTHONS)) \
-	PATH="$(foreach v,$(TOX_PYTHONS),$(PYENV_ROOT)/versions/$(v)/bin:)$(PATH)" \
+	PATH="$(subst $(space),,$(foreach v,$(TOX_PYTHONS),$(PYENV_ROOT)/versions/$(v)/bin:))$(PATH)" \
 		$(BIN)/tox run-parallel --parallel 2
 
 clean: ## Remove build output, caches and venvs
