@@ -19,6 +19,20 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+#: Every top-level page of the navigation, as site paths ("" is Home).
+NAV_PAGES = (
+    "",
+    "quick-start/",
+    "construct/",
+    "architecture/",
+    "compliance/",
+    "migration/",
+    "runbook/",
+    "performance/",
+    "local-development/",
+    "faq/",
+)
+
 
 @dataclass(frozen=True)
 class BuiltSite:

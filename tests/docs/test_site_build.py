@@ -15,20 +15,9 @@ from kit.migration import check_migration
 from kit.phases import FIRST_PHASE, LAST_PHASE, PHASE_TITLES, introduced_at
 from kit.reference_app import STACK_NAME, build_reference_app
 
-from .conftest import BuiltSite
+from .conftest import NAV_PAGES, BuiltSite
 
 PHASES = range(FIRST_PHASE, LAST_PHASE + 1)
-NAV_PAGES = (
-    "",
-    "quick-start/",
-    "construct/",
-    "architecture/",
-    "compliance/",
-    "migration/",
-    "runbook/",
-    "local-development/",
-    "faq/",
-)
 
 
 def has_phrase(text: str, *parts: object) -> bool:
