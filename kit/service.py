@@ -132,10 +132,16 @@ class ProductionOrderService(Construct):
             "ALLOWED_ORIGINS": ",".join(props.cors_origins),
         }
         table_resources = [self.table.table_arn]
-        api_statements = []
         if features.customer_index:
             api_env["CUSTOMER_INDEX_NAME"] = CUSTOMER_INDEX_NAME
             table_resources.append(f"{self.table.table_arn}/index/{CUSTOMER_INDEX_NAME}")
+        api_statements = [
+            iam.PolicyStatement(
+                sid="ReadWriteOrders",
+                actions=["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+                resources=table_resources,
+            )
+        ]
         if self.key is not None:
             api_env["PAGE_TOKEN_KEY_ID"] = self.key.key_arn
             # The encrypted pagination tokens (table encryption goes through DynamoDB).
@@ -144,14 +150,6 @@ class ProductionOrderService(Construct):
                     sid="EncryptPageTokens", actions=["kms:Encrypt"], resources=[self.key.key_arn]
                 )
             )
-        api_statements.insert(
-            0,
-            iam.PolicyStatement(
-                sid="ReadWriteOrders",
-                actions=["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
-                resources=table_resources,
-            ),
-        )
         api_fn = OrderFunction(
             self,
             "ApiFunction",
