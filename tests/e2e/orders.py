@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.e2e.signed_http import SignedApiClient
+
+#: Fields the stream processor changes when it confirms an order.
+PROCESSOR_FIELDS = frozenset({"status", "confirmedAt"})
 
 
 def new_customer_id() -> str:
@@ -26,3 +33,25 @@ def order_request(customer_id: str, quantity: int = 2, unit_price: float = 9.99)
             "country": "GB",
         },
     }
+
+
+def without_processor_fields(order: dict[str, Any]) -> dict[str, Any]:
+    """``order`` without the fields the stream processor sets (status, confirmedAt): what a
+    read returns whether it comes before or after the confirmation."""
+    return {key: value for key, value in order.items() if key not in PROCESSOR_FIELDS}
+
+
+def wait_for_status(
+    api: SignedApiClient, order_id: str, status: str, seconds: float
+) -> dict[str, Any]:
+    """Read ``order_id`` until its status is ``status``; return it. Fails after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = api.get(f"/orders/{order_id}")
+        assert response.status == 200, response.body
+        if response.body["status"] == status:
+            return dict(response.body)
+        assert time.monotonic() < deadline, (
+            f"order {order_id} still {response.body['status']} after {seconds} s"
+        )
+        time.sleep(0.5)

@@ -40,9 +40,15 @@ def test_api_function_logs_are_json_with_the_correlation_id(
     # LoggingConfig.LogGroup but does not honour it (checked on the template below).
     group = f"/aws/lambda/{output('ApiFunctionName')}"
     logs = aws_client("logs")
-    deadline = time.monotonic() + 30
+    # Wait for every line the test asserts on, not the first one: lines of an invocation may
+    # reach the log group in more than one batch.
+    expected_messages = {"order accepted", "request completed"}
+    deadline = time.monotonic() + 60
     entries: list[dict[str, Any]] = []
-    while not entries and time.monotonic() < deadline:
+    while (
+        not expected_messages <= {entry.get("message") for entry in entries}
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.5)
         try:
             events = logs.filter_log_events(logGroupName=group)["events"]
@@ -56,7 +62,7 @@ def test_api_function_logs_are_json_with_the_correlation_id(
 
     assert entries, f"no JSON log line with correlation id {correlation_id} in {group}"
     assert all(entry["correlation_id"] == correlation_id for entry in entries)
-    assert {entry["message"] for entry in entries} >= {"order accepted", "request completed"}
+    assert {entry["message"] for entry in entries} >= expected_messages
     assert all(entry["service"] == "orders" and entry["level"] for entry in entries)
     functions = resources_of_type(template, "AWS::Lambda::Function").values()
     log_groups = resources_of_type(template, "AWS::Logs::LogGroup")
@@ -103,9 +109,10 @@ def test_error_burst_drives_the_errors_alarm_to_alarm_and_sns_delivers(
             if body.get("AlarmName") == alarm["AlarmName"]:
                 notification = body
     assert notification is not None, f"no notification of {alarm['AlarmName']} within 180 s"
+    # The notification is the transition to ALARM. The alarm's current state is not asserted:
+    # once the failing minute has passed, a later evaluation may rightly return it to OK.
     assert notification["NewStateValue"] == "ALARM"
-    state = cloudwatch.describe_alarms(AlarmNames=[alarm["AlarmName"]])["MetricAlarms"][0]
-    assert state["StateValue"] == "ALARM"
+    assert notification["Trigger"]["MetricName"] == "Errors"
 
 
 def test_properties_the_emulator_ignores_are_set_on_the_template(

@@ -10,23 +10,24 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.orders import new_customer_id, order_request
+from tests.e2e.orders import (
+    new_customer_id,
+    order_request,
+    wait_for_status,
+    without_processor_fields,
+)
 from tests.e2e.signed_http import SignedApiClient
 
 pytestmark = pytest.mark.e2e
 
 
 def test_stream_processor_confirms_a_new_order(api: SignedApiClient) -> None:
-    order_id = api.post("/orders", order_request(new_customer_id())).body["orderId"]
+    created = api.post("/orders", order_request(new_customer_id())).body
 
-    deadline = time.monotonic() + 60
-    order = api.get(f"/orders/{order_id}").body
-    while order["status"] != "CONFIRMED" and time.monotonic() < deadline:
-        time.sleep(0.5)
-        order = api.get(f"/orders/{order_id}").body
+    order = wait_for_status(api, created["orderId"], "CONFIRMED", seconds=120)
 
-    assert order["status"] == "CONFIRMED"
     assert order["confirmedAt"] >= order["createdAt"]
+    assert without_processor_fields(order) == without_processor_fields(created)
 
 
 def test_poison_record_ends_in_the_dead_letter_queue(
@@ -59,20 +60,28 @@ def test_poison_record_ends_in_the_dead_letter_queue(
     assert found["DDBStreamBatchInfo"]["batchSize"] == 1
 
 
-def stream_sequence_number(aws_client: Callable[[str], Any], table: str, order_id: str) -> int:
-    """Sequence number of the INSERT stream record of ``order_id``."""
+def stream_sequence_number(
+    aws_client: Callable[[str], Any], table: str, order_id: str, seconds: float = 30
+) -> int:
+    """Sequence number of the INSERT stream record of ``order_id``, read from every shard until
+    it appears (fails after ``seconds``)."""
     streams = aws_client("dynamodbstreams")
     stream_arn = aws_client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            response = streams.get_records(ShardIterator=iterator, Limit=1000)
-            for record in response["Records"]:
-                if record["dynamodb"]["Keys"] == {"orderId": {"S": order_id}}:
-                    return int(record["dynamodb"]["SequenceNumber"])
-            if not response["Records"]:
-                break
-            iterator = response.get("NextShardIterator")
-    raise AssertionError(f"no stream record for {order_id}")
+    deadline = time.monotonic() + seconds
+    while True:
+        for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+            iterator = streams.get_shard_iterator(
+                StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            while iterator:
+                response = streams.get_records(ShardIterator=iterator, Limit=1000)
+                for record in response["Records"]:
+                    if record["eventName"] == "INSERT" and record["dynamodb"]["Keys"] == {
+                        "orderId": {"S": order_id}
+                    }:
+                        return int(record["dynamodb"]["SequenceNumber"])
+                if not response["Records"]:
+                    break
+                iterator = response.get("NextShardIterator")
+        assert time.monotonic() < deadline, f"no stream record for {order_id} in {seconds} s"
+        time.sleep(0.5)

@@ -105,7 +105,11 @@ def test_dynamodb_throttling_is_503_with_retry_after_a_metric_and_nothing_stored
         aws_client("logs"),
         api_function,
         since,
-        lambda found: bool(emf_metric_values(found, "dependencyUnavailable")),
+        lambda found: (
+            any(line.get("correlation_id") == correlation_id for line in found)
+            and bool(emf_metric_values(found, "dependencyUnavailable"))
+            and bool(emf_metric_values(found, "serverErrors"))
+        ),
     )
     warnings = [line for line in lines if line.get("correlation_id") == correlation_id]
     assert any(

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from orders.aws_clients import CLIENT_CONFIG
 
-from tests.e2e.orders import new_customer_id, order_request
+from tests.e2e.orders import new_customer_id, order_request, wait_for_status
 from tests.e2e.signed_http import SignedApiClient
 from tests.e2e.test_order_processing import stream_sequence_number
 from tests.reliability.fault_endpoint import (
@@ -60,14 +60,6 @@ def wait_for_failure_record(sqs: Any, queue_url: str, sequence_number: int) -> d
     raise AssertionError(f"no dead-letter record for sequence number {sequence_number}")
 
 
-def wait_until_confirmed(api: SignedApiClient, order_id: str, seconds: float) -> None:
-    """Wait until the processor confirmed ``order_id``."""
-    deadline = time.monotonic() + seconds
-    while api.get(f"/orders/{order_id}").body["status"] != "CONFIRMED":
-        assert time.monotonic() < deadline, f"order {order_id} not confirmed in {seconds} s"
-        time.sleep(1)
-
-
 def test_failing_processor_retries_then_dead_letters_the_record_and_the_alarm_fires(
     api: SignedApiClient,
     aws_client: Callable[[str], Any],
@@ -87,7 +79,7 @@ def test_failing_processor_retries_then_dead_letters_the_record_and_the_alarm_fi
     # Given a processor that has caught up with the stream (earlier tests create many orders;
     # a shard is processed in order, so once this order is confirmed, so are all before it)
     sentinel = api.post("/orders", order_request(new_customer_id())).body["orderId"]
-    wait_until_confirmed(api, sentinel, seconds=240)
+    wait_for_status(api, sentinel, "CONFIRMED", seconds=240)
     # and an empty dead-letter queue and its alarm at OK
     sqs.purge_queue(QueueUrl=queue_url)
     cloudwatch.set_alarm_state(
