@@ -20,7 +20,6 @@ deployments and CORS preflight methods) is counted in :attr:`Graph.not_drawn`.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -57,6 +56,18 @@ EDGE_KINDS = (
     "notifies",
 )
 
+#: Where a resource that is not drawn names the node it belongs to.
+_OWNER_PROPERTIES: dict[str, str | None] = {
+    "AWS::KMS::Alias": "TargetKeyId",
+    "AWS::SNS::Subscription": "TopicArn",
+    "AWS::SNS::TopicPolicy": "Topics",
+    "AWS::SQS::QueuePolicy": "Queues",
+    "AWS::Lambda::Permission": "FunctionName",
+    "AWS::Lambda::EventSourceMapping": "FunctionName",
+    "AWS::IAM::Role": None,  # the function whose Role it is
+    "AWS::IAM::Policy": "Roles",
+    "AWS::IAM::ManagedPolicy": "Roles",
+}
 _DATA_STORES = ("AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SNS::Topic")
 _ENCRYPTION_PROPERTIES = ("SSESpecification", "KmsMasterKeyId", "KmsKeyId", "KmsKeyArn")
 
@@ -101,6 +112,19 @@ class Graph:
     nodes: dict[str, Node]
     edges: tuple[Edge, ...]
     not_drawn: dict[str, int] = field(default_factory=dict)
+    #: A resource not drawn -> the node it belongs to (a stage to its API, a role to its
+    #: function), so a change to it marks that node as changed.
+    represented_by: dict[str, str] = field(default_factory=dict)
+
+    def nodes_of(self, logical_ids: Iterable[str]) -> set[str]:
+        """The nodes that draw ``logical_ids`` (themselves, or what they belong to)."""
+        found = set()
+        for logical_id in logical_ids:
+            if logical_id in self.nodes:
+                found.add(logical_id)
+            elif logical_id in self.represented_by:
+                found.add(self.represented_by[logical_id])
+        return found
 
     def edge_keys(self) -> set[tuple[str, str, str]]:
         """``(source, target, kind)`` of every edge."""
@@ -119,7 +143,7 @@ def _path(resources: Mapping[str, Any], resource_id: Any) -> str:
     """The path of an API Gateway resource (``/orders/{orderId}``); the root is ``/``."""
     parts: list[str] = []
     seen: set[str] = set()
-    current = next(referenced_ids(resource_id), None)
+    current = next(referenced_ids(resource_id), "")
     while current in resources and current not in seen:
         seen.add(current)
         resource = resources[current]
@@ -127,7 +151,7 @@ def _path(resources: Mapping[str, Any], resource_id: Any) -> str:
             break
         properties = resource.get("Properties", {})
         parts.append(str(properties.get("PathPart", "?")))
-        current = next(referenced_ids(properties.get("ParentId")), None)
+        current = next(referenced_ids(properties.get("ParentId")), "")
     return "/" + "/".join(reversed(parts))
 
 
@@ -154,9 +178,7 @@ def _stage_facts(stages: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(facts)
 
 
-def _details(  # noqa: PLR0911 - one short branch per type reads best
-    type_name: str, properties: Mapping[str, Any]
-) -> tuple[str, ...]:
+def _details(type_name: str, properties: Mapping[str, Any]) -> tuple[str, ...]:
     if type_name == "AWS::ApiGateway::Method":
         validated = "validated" if "RequestValidatorId" in properties else "not validated"
         return (f"auth {properties.get('AuthorizationType', 'NONE')}", validated)
@@ -195,7 +217,10 @@ def _common_prefix(logical_ids: Iterable[str]) -> str:
     names = [short_name(i) for i in logical_ids]
     if len(names) < 2:
         return ""
-    prefix = os.path.commonprefix(names)
+    prefix = names[0]
+    for name in names[1:]:
+        while not name.startswith(prefix):
+            prefix = prefix[:-1]
     # Cut back to a word boundary: the prefix ends before an upper-case letter in every name.
     while prefix and not all(n[len(prefix) : len(prefix) + 1].isupper() for n in names):
         prefix = prefix[:-1]
@@ -239,7 +264,8 @@ def architecture_graph(template: Mapping[str, Any], alarm_prefix: str = "") -> G
         name = short_name(logical_id, prefix)
         details = _details(type_name, properties)
         if type_name == "AWS::ApiGateway::Method":
-            name = f"{properties.get('HttpMethod', '?')} {_path(resources, properties.get('ResourceId'))}"
+            path = _path(resources, properties.get("ResourceId"))
+            name = f"{properties.get('HttpMethod', '?')} {path}"
         elif type_name == "AWS::ApiGateway::RestApi":
             name = str(properties.get("Name", name))
             details = _stage_facts(stages.get(logical_id, []))
@@ -253,12 +279,44 @@ def architecture_graph(template: Mapping[str, Any], alarm_prefix: str = "") -> G
 
     edges = _edges(resources, nodes)
     not_drawn = Counter(
-        resource.get("Type", "?")
-        + (" (CORS preflight)" if _is_cors_preflight(resource) else "")
+        resource.get("Type", "?") + (" (CORS preflight)" if _is_cors_preflight(resource) else "")
         for logical_id, resource in resources.items()
         if logical_id not in nodes
     )
-    return Graph(nodes, tuple(sorted(edges, key=_edge_order)), dict(sorted(not_drawn.items())))
+    return Graph(
+        nodes,
+        tuple(sorted(edges, key=_edge_order)),
+        dict(sorted(not_drawn.items())),
+        _owners(resources, nodes),
+    )
+
+
+def _owners(resources: Mapping[str, Any], nodes: Mapping[str, Node]) -> dict[str, str]:
+    role_of = {
+        role: logical_id
+        for logical_id, node in nodes.items()
+        if node.type_name == "AWS::Lambda::Function"
+        for role in referenced_ids(resources[logical_id].get("Properties", {}).get("Role"))
+    }
+    owners: dict[str, str] = {}
+    for logical_id, resource in resources.items():
+        if logical_id in nodes:
+            continue
+        type_name = str(resource.get("Type", ""))
+        properties = resource.get("Properties", {})
+        if type_name.startswith("AWS::ApiGateway::"):
+            named = list(referenced_ids(properties.get("RestApiId")))
+        elif type_name == "AWS::IAM::Role":
+            named = [role_of[logical_id]] if logical_id in role_of else []
+        elif type_name in _OWNER_PROPERTIES:
+            named = list(referenced_ids(properties.get(_OWNER_PROPERTIES[type_name])))
+            named = [role_of.get(n, n) for n in named]
+        else:
+            named = []
+        owner = next((n for n in named if n in nodes), None)
+        if owner is not None:
+            owners[logical_id] = owner
+    return owners
 
 
 def _edge_order(edge: Edge) -> tuple[int, str, str]:
@@ -280,7 +338,11 @@ def _edges(resources: Mapping[str, Any], nodes: Mapping[str, Node]) -> set[Edge]
         properties = resource.get("Properties", {})
         if logical_id in nodes:
             keys = of_type(
-                (i for name in _ENCRYPTION_PROPERTIES for i in referenced_ids(properties.get(name))),
+                (
+                    i
+                    for name in _ENCRYPTION_PROPERTIES
+                    for i in referenced_ids(properties.get(name))
+                ),
                 "AWS::KMS::Key",
             )
             edges.update(Edge(key, logical_id, "encrypts") for key in keys)

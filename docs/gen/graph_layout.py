@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 #: Sweeps of the ordering and placement passes (enough for graphs of a few dozen nodes).
 _SWEEPS = 12
@@ -131,9 +132,22 @@ def _crossings(order: Sequence[list[str]], edges: Sequence[tuple[str, str]]) -> 
     return count
 
 
-def _order(
-    columns: list[list[str]], edges: Sequence[tuple[str, str]]
-) -> list[list[str]]:
+def _by_barycenter(
+    column: list[str], fixed: list[str], neighbours: Mapping[str, list[str]]
+) -> list[str]:
+    """``column`` sorted by the mean position of each node's neighbours in ``fixed``; a node
+    without any keeps its index (a stable sort keeps ties in their current order)."""
+    position = {node: i for i, node in enumerate(fixed)}
+
+    def barycenter(item: tuple[int, str]) -> float:
+        index, node = item
+        placed = [position[n] for n in neighbours.get(node, []) if n in position]
+        return sum(placed) / len(placed) if placed else float(index)
+
+    return [n for _, n in sorted(enumerate(column), key=barycenter)]
+
+
+def _order(columns: list[list[str]], edges: Sequence[tuple[str, str]]) -> list[list[str]]:
     neighbours_left: dict[str, list[str]] = {}
     neighbours_right: dict[str, list[str]] = {}
     for source, target in edges:
@@ -147,15 +161,8 @@ def _order(
         indices = range(1, len(current)) if rightward else range(len(current) - 2, -1, -1)
         for c in indices:
             fixed = current[c - 1] if rightward else current[c + 1]
-            position = {node: i for i, node in enumerate(fixed)}
             neighbours = neighbours_left if rightward else neighbours_right
-
-            def barycenter(item: tuple[int, str]) -> float:
-                index, node = item
-                placed = [position[n] for n in neighbours.get(node, []) if n in position]
-                return sum(placed) / len(placed) if placed else float(index)
-
-            current[c] = [n for _, n in sorted(enumerate(current[c]), key=barycenter)]
+            current[c] = _by_barycenter(current[c], fixed, neighbours)
         crossings = _crossings(current, edges)
         if crossings < best_crossings:
             best, best_crossings = [list(c) for c in current], crossings
@@ -225,7 +232,7 @@ def layered_layout(
             chain.append(dummy)
         chain.append(target)
         chains[(source, target)] = chain[1:-1]
-        segments += list(zip(chain, chain[1:], strict=False))
+        segments += list(pairwise(chain))
     columns: list[list[str]] = [[] for _ in range(max(layer.values(), default=0) + 1)]
     for node in [*nodes, *(d for chain in chains.values() for d in chain)]:
         columns[layer[node]].append(node)
