@@ -247,7 +247,7 @@ def _node_svg(node: Node, box: Box, state: str, current: Node | None) -> str:
     return "\n".join(lines)
 
 
-def _legend(top: float, width: float, with_states: bool) -> list[str]:
+def _legend(top: float, states: set[str]) -> list[str]:
     lines = [f'<g class="okd-legend" transform="translate(10,{top:.1f})">']
     x = 0.0
     for kind in EDGE_KINDS:
@@ -257,25 +257,26 @@ def _legend(top: float, width: float, with_states: bool) -> list[str]:
             f'<text x="{x + 30:.1f}" y="10">{escape(kind)}</text>'
         )
         x += 34 + _text_width(kind, 10.5) + 12
-    if with_states:
-        x, y = 0.0, 28.0
-        for state, label in (
-            ("added", "added by this phase"),
-            ("changed", "changed by this phase"),
-            ("missing", "arrives in a later phase"),
-        ):
-            lines.append(
-                f'<rect class="okd-swatch okd-{state}" x="{x:.1f}" y="{y - 9:.1f}" '
-                f'width="22" height="12" rx="3"/>'
-                f'<text x="{x + 28:.1f}" y="{y + 1:.1f}">{escape(label)}</text>'
-            )
-            x += 40 + _text_width(label, 10.5) + 16
-        gap_x = x
+    x, y = 0.0, 28.0
+    for state, label in (
+        ("added", "added by this phase"),
+        ("changed", "changed by this phase"),
+        ("removed", "removed by this phase"),
+        ("missing", "arrives in a later phase"),
+    ):
+        if state not in states:
+            continue
         lines.append(
-            f'<text class="okd-gap" x="{gap_x:.1f}" y="{y + 1:.1f}">red text: a gap</text>'
+            f'<rect class="okd-swatch okd-{state}" x="{x:.1f}" y="{y - 9:.1f}" '
+            f'width="22" height="12" rx="3"/>'
+            f'<text x="{x + 28:.1f}" y="{y + 1:.1f}">{escape(label)}</text>'
+        )
+        x += 40 + _text_width(label, 10.5) + 16
+    if "gap" in states:
+        lines.append(
+            f'<text class="okd-gap" x="{x:.1f}" y="{y + 1:.1f}">red: a control missing</text>'
         )
     lines.append("</g>")
-    del width
     return lines
 
 
@@ -283,10 +284,9 @@ def render_svg(
     union: Graph, current: Graph, layout: Layout, state: DiagramState, diagram_id: str
 ) -> str:
     """The SVG element (one line per shape, no blank line: it is embedded in Markdown)."""
-    highlighted = any(s in ("added", "changed", "removed") for s in state.nodes.values()) or any(
-        s == "added" for s in state.edges.values()
-    )
-    with_states = highlighted or any(s == "missing" for s in state.nodes.values())
+    states = set(state.nodes.values())
+    if any(is_gap(d) for node in current.nodes.values() for d in node.details):
+        states.add("gap")
     legend_width = sum(34 + _text_width(k, 10.5) + 12 for k in EDGE_KINDS) + 20
     width = max(layout.width, legend_width)
     height = layout.height + _LEGEND_HEIGHT
@@ -325,7 +325,7 @@ def render_svg(
                 current.nodes.get(logical_id),
             )
         )
-    lines += _legend(layout.height + 8, width, with_states)
+    lines += _legend(layout.height + 8, states)
     lines.append("</svg>")
     return "\n".join(lines)
 
