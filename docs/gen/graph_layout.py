@@ -192,7 +192,7 @@ def layered_layout(
     edges: Sequence[tuple[str, str]],
     sizes: Mapping[str, tuple[float, float]],
     *,
-    column_gap: float = 70.0,
+    column_gap: float = 56.0,
     row_gap: float = 14.0,
     margin: float = 10.0,
 ) -> Layout:
