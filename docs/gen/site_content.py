@@ -134,7 +134,8 @@ def generate_site(
         modified = [] if step.diff is None else [c.logical_id for c in step.diff.modified]
         diagram = diagram_block(
             diagrams.svg(step.phase, modified),
-            f"The reference app at phase {step.phase}, drawn from its synthesized template.",
+            f"The reference app at phase {step.phase}, drawn from its synthesized template "
+            "(scroll sideways for all of it; hover a box for its logical id).",
         )
         site.pages[page_path(step.phase)] = render_phase_page(step, LAST_PHASE, diagram)
 
@@ -145,7 +146,7 @@ def generate_site(
     architecture = diagram_block(
         diagrams.svg(LAST_PHASE, highlight=False),
         f"The reference app (phase {LAST_PHASE}), drawn from its synthesized template "
-        "when this site was built.",
+        "when this site was built (scroll sideways for all of it).",
     )
     fragments = {
         "architecture.md": architecture + "\n" + not_drawn_note(diagrams.graphs[LAST_PHASE]) + "\n",

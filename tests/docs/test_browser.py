@@ -4,7 +4,7 @@ exist, and no name resolution), and the DOM after its scripts ran has the naviga
 migration pages with their tables and diagrams, and the architecture diagram as SVG.
 
 Chromium is a required test dependency (``apt-get install -y chromium chromium-driver``;
-``make docs-deps`` installs it): without it this test fails, it does not skip.
+``make browser`` installs it): without it this test fails, it does not skip.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .conftest import NAV_PAGES, BuiltSite
 CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = (
     "Debian's chromium is required for the docs browser test: "
-    "apt-get install -y chromium chromium-driver (the Makefile's docs-deps target does it)"
+    "apt-get install -y chromium chromium-driver (`make browser` does it)"
 )
 NAV_LABELS = (
     "Home",
