@@ -176,6 +176,8 @@ def _place(
     gap: float,
 ) -> dict[str, float]:
     """Top of each node: as near ``desired`` (a centre) as the order and the gaps allow."""
+    if not column:
+        return {}
     tops: dict[str, float] = {}
     previous_bottom = float("-inf")
     for node in column:
