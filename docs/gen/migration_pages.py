@@ -182,9 +182,23 @@ def _audit_section(step: PhaseStep) -> str:
     return text
 
 
-def render_phase_page(step: PhaseStep, last_phase: int) -> str:
-    """The Markdown page of one phase."""
+def _diagram_intro(step: PhaseStep) -> str:
+    if step.diff is None:
+        return (
+            "What the naive start deploys, with its gaps in red; the faded outlines are what the "
+            "later phases add.\n"
+        )
+    return (
+        f"What phase {step.phase} adds is outlined in green, what it changes in amber; faded "
+        "outlines arrive in a later phase, red text is a control still missing.\n"
+    )
+
+
+def render_phase_page(step: PhaseStep, last_phase: int, diagram: str = "") -> str:
+    """The Markdown page of one phase; ``diagram`` (Markdown) is the architecture at it."""
     parts = [f"# Phase {step.phase}: {step.title}\n", f"{step.why}\n"]
+    if diagram:
+        parts += [f"## Architecture at phase {step.phase}\n", _diagram_intro(step), diagram]
     parts.append("## What this phase adds\n")
     if step.introduced:
         rows = [[code(name), rst_to_markdown(note)] for name, note in step.introduced]

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from docs.gen.dashboard import AlarmOnDashboard, dashboard_link
 from docs.gen.inputs import DATA_DIR
 from docs.gen.markdown import code
 
@@ -150,9 +151,20 @@ def alarm_facts(templates: Mapping[int, Mapping[str, Any]], prefix: str) -> dict
     return facts
 
 
-def render_runbook(entries: Mapping[str, RunbookEntry], facts: Mapping[str, AlarmFacts]) -> str:
-    """The runbook fragment: one section per alarm, in the runbook file's order."""
+def render_runbook(
+    entries: Mapping[str, RunbookEntry],
+    facts: Mapping[str, AlarmFacts],
+    dashboard: Mapping[str, AlarmOnDashboard],
+) -> str:
+    """The runbook fragment: one section per alarm, in the runbook file's order.
+
+    ``dashboard`` (alarm short name -> its widgets, :func:`docs.gen.dashboard.alarms_on_dashboard`)
+    gives each alarm a link to the dashboard widget that charts its metric.
+    """
     check_coverage(entries, facts)
+    undrawn = sorted(set(facts) - set(dashboard))
+    if undrawn:
+        raise RunbookError(f"alarms missing from the dashboard: {', '.join(undrawn)}")
     sections = []
     for short, entry in entries.items():
         fact = facts[short]
@@ -165,6 +177,7 @@ def render_runbook(entries: Mapping[str, RunbookEntry], facts: Mapping[str, Alar
             f"| Fires when | {fact.condition} |\n"
             f"| Description | {fact.description} |\n"
             f"| Deployed from | [phase {phase}](migration/phase-{phase}.md) |\n"
+            f"| On the dashboard | {dashboard_link(dashboard[short])} |\n"
             f"\n**What it means.** {entry.meaning}\n\n"
             f"**First steps**\n\n{steps}\n"
         )

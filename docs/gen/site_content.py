@@ -6,8 +6,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docs.gen.architecture_svg import PhaseDiagrams, diagram_block, not_drawn_note
 from docs.gen.audit_reports import AuditRunError, audit_phases
 from docs.gen.compliance import render_audit_summary, render_control_matrix, render_ledger
+from docs.gen.dashboard import (
+    DashboardError,
+    alarms_on_dashboard,
+    read_dashboard,
+    render_dashboard,
+)
 from docs.gen.feature_notes import FeatureNotesError, feature_notes
 from docs.gen.inputs import BUILD_DIR, FRAGMENTS_DIR
 from docs.gen.migration_pages import (
@@ -24,7 +31,14 @@ from docs.gen.runbook import RunbookError, alarm_facts, load_runbook, render_run
 from docs.gen.template_diff import diff_templates
 
 #: Errors that mean the site cannot be generated truthfully (each names the cause).
-GENERATION_ERRORS = (AuditRunError, FeatureNotesError, PhaseNotesError, RunbookError, ValueError)
+GENERATION_ERRORS = (
+    AuditRunError,
+    DashboardError,
+    FeatureNotesError,
+    PhaseNotesError,
+    RunbookError,
+    ValueError,
+)
 
 
 @dataclass
@@ -93,6 +107,8 @@ def generate_site(
     )
 
     started = time.monotonic()
+    prefix = reference_props(LAST_PHASE).resource_prefix + "-"
+    diagrams = PhaseDiagrams(templates.templates, prefix)
     notes = feature_notes()
     why = load_phase_notes(list(phases))
     for phase in phases:
@@ -115,13 +131,30 @@ def generate_site(
             )
         )
     for step in site.steps:
-        site.pages[page_path(step.phase)] = render_phase_page(step, LAST_PHASE)
+        modified = [] if step.diff is None else [c.logical_id for c in step.diff.modified]
+        diagram = diagram_block(
+            diagrams.svg(step.phase, modified),
+            f"The reference app at phase {step.phase}, drawn from its synthesized template "
+            "(scroll sideways for all of it; hover a box for its logical id).",
+        )
+        site.pages[page_path(step.phase)] = render_phase_page(step, LAST_PHASE, diagram)
 
     production = audits.audits[LAST_PHASE]
-    prefix = reference_props(LAST_PHASE).resource_prefix + "-"
+    last_template = templates.templates[LAST_PHASE]
+    dashboard = read_dashboard(last_template)
+    on_dashboard = alarms_on_dashboard(last_template, dashboard.widgets, prefix)
+    architecture = diagram_block(
+        diagrams.svg(LAST_PHASE, highlight=False),
+        f"The reference app (phase {LAST_PHASE}), drawn from its synthesized template "
+        "when this site was built (scroll sideways for all of it).",
+    )
     fragments = {
+        "architecture.md": architecture + "\n" + not_drawn_note(diagrams.graphs[LAST_PHASE]) + "\n",
+        "dashboard.md": render_dashboard(dashboard, on_dashboard),
         "migration-overview.md": render_overview(site.steps),
-        "runbook.md": render_runbook(load_runbook(), alarm_facts(templates.templates, prefix)),
+        "runbook.md": render_runbook(
+            load_runbook(), alarm_facts(templates.templates, prefix), on_dashboard
+        ),
         "audit-summary.md": render_audit_summary(production),
         "control-matrix.md": render_control_matrix(production),
         "ledger.md": render_ledger(production),

@@ -117,16 +117,36 @@ def test_construct_reference_is_rendered_from_the_docstrings(built_site: BuiltSi
     assert "Configuration of kit.ProductionOrderService" in page
 
 
-def test_architecture_page_has_the_diagram_source(built_site: BuiltSite) -> None:
+def test_architecture_page_draws_the_synthesized_template(
+    built_site: BuiltSite, templates: dict[int, dict[str, Any]]
+) -> None:
     page = built_site.page("architecture/")
-    assert '<pre class="mermaid">' in page
-    for node in (
-        "API Gateway",
-        "api function",
-        "DynamoDB",
-        "stream processor",
-        "dead-letter queue",
-        "KMS",
-        "SNS",
+    assert '<svg class="okd-diagram"' in page
+    assert 'class="mermaid"' not in page
+    # Every drawn box is a resource of a fresh synthesis of the reference app.
+    resources = templates[LAST_PHASE]["Resources"]
+    drawn = re.findall(r'data-logical-id="(\w+)"', page)
+    assert len(drawn) >= 20
+    assert set(drawn) <= set(resources)
+    for type_name in (
+        "AWS::ApiGateway::RestApi",
+        "AWS::Lambda::Function",
+        "AWS::DynamoDB::Table",
+        "AWS::SQS::Queue",
+        "AWS::KMS::Key",
+        "AWS::SNS::Topic",
+        "AWS::CloudWatch::Alarm",
     ):
-        assert node in page
+        of_type = {i for i, r in resources.items() if r["Type"] == type_name}
+        assert of_type <= set(drawn), type_name
+
+
+def test_no_page_loads_anything_from_another_host(built_site: BuiltSite) -> None:
+    # The site works offline: scripts, styles, images and fonts all come from the site itself.
+    external = re.compile(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
+    for page in sorted(built_site.directory.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        match = external.search(text)
+        assert match is None, f"{page}: {match.group(0) if match else ''}"
+    for sheet in sorted(built_site.directory.rglob("*.css")):
+        assert not re.search(r"url\((['\"]?)https?://", sheet.read_text(encoding="utf-8")), sheet
