@@ -15,9 +15,10 @@ _PERIOD = Duration.minutes(1)
 
 
 class ServiceDashboard(Construct):
-    """One dashboard: API requests, errors and latency (p50/p99); function errors, throttles
-    and duration; orders created and processed and order value (the handler's business
-    metrics); table throttles; DLQ depth and stream iterator age; and the state of every alarm.
+    """One dashboard: API requests, errors (dependency access denied among them) and latency
+    (p50/p99); function errors, throttles and duration; orders created and processed and order
+    value (the handler's business metrics); table throttles; DLQ depth and stream iterator age;
+    and the state of every alarm.
 
     Attributes
     ----------
@@ -74,6 +75,9 @@ class ServiceDashboard(Construct):
                 "API errors",
                 api("4XXError", "Sum", "4XX"),
                 api("5XXError", "Sum", "5XX"),
+                # the 5XXs that are AWS refusing the function its table or key (the
+                # DependencyAccessDenied alarm's metric)
+                business(metrics.DEPENDENCY_ACCESS_DENIED, "Sum"),
             ),
             graph(
                 "API latency",

@@ -104,6 +104,7 @@ def test_dashboard_shows_key_metrics(template: Template) -> None:
         metrics.ORDERS_PROCESSED,
         metrics.ORDERS_CREATED,
         metrics.ORDER_VALUE,
+        metrics.DEPENDENCY_ACCESS_DENIED,
         "ApproximateNumberOfMessagesVisible",
         "IteratorAge",
         "alarm",
