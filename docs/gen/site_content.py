@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docs.gen.audit_reports import AuditRunError, audit_phases
-from docs.gen.compliance import render_audit_summary, render_control_matrix, render_ledger
+from docs.gen.compliance import (
+    render_audit_summary,
+    render_control_matrix,
+    render_kit_acknowledgments,
+    render_ledger,
+)
 from docs.gen.feature_notes import FeatureNotesError, feature_notes
 from docs.gen.inputs import BUILD_DIR, FRAGMENTS_DIR
 from docs.gen.migration_pages import (
@@ -125,6 +130,7 @@ def generate_site(
         "audit-summary.md": render_audit_summary(production),
         "control-matrix.md": render_control_matrix(production),
         "ledger.md": render_ledger(production),
+        "kit-acknowledgments.md": render_kit_acknowledgments(production),
         "readme-example.md": render_readme_example(),
     }
     for example in sorted(EXAMPLES_DIR.glob("*.py")):

@@ -9,8 +9,9 @@ The audit itself scans only ``raw/`` and applies the same ledger entries to the 
 checkov does not evaluate a skipped check, so only a raw scan can tell that an entry hides
 nothing any more (stale), and scanning both copies would double checkov's time (the scan of
 each template, not checkov's start, dominates). The test suite proves that checkov honours
-the generated skips. A skip written into a template by hand shows in the raw scan and is
-reported as an acknowledgment outside the ledger.
+the generated skips. The construct's own skips (:mod:`kit.acknowledgments`) are in the
+synthesized templates already and are reported as acknowledged by the kit; any other skip
+found in a template is reported as an acknowledgment outside the ledger.
 
 checkov lives in its own virtual environment (its pins clash with the CDK's). The executable
 is ``$ORDER_KIT_CHECKOV``, else ``checkov`` on ``PATH``, else ``.venv-checkov/bin/checkov`` of
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kit.acknowledgments import find_kit_acknowledgment
 from kit.audit.assembly import CloudAssembly, Template
 from kit.audit.findings import Finding, FindingStatus, LedgerProblem, ProblemKind, ScanResult
 from kit.audit.ledger import LedgerEntry
@@ -68,8 +70,9 @@ def locate_checkov(environ: Mapping[str, str] | None = None) -> Path:
     if _REPO_CHECKOV.is_file():
         return _REPO_CHECKOV
     raise CheckovError(
-        "checkov not found: run `make venv-checkov` (creates .venv-checkov from "
-        f"requirements/checkov.txt), put checkov on PATH, or set {CHECKOV_ENV} to its executable"
+        "checkov not found: install the audit extra (Python 3.11+): "
+        "pip install 'production-order-kit[audit]'; or put checkov on PATH, or set "
+        f"{CHECKOV_ENV} to its executable (in a checkout of the kit: make venv-checkov)"
     )
 
 
@@ -146,7 +149,12 @@ def _parse(report: Any) -> list[_Result]:
 
 
 def _finding(
-    result: _Result, path: str, status: FindingStatus, reason: str | None, entry: int | None
+    result: _Result,
+    path: str,
+    status: FindingStatus,
+    reason: str | None,
+    entry: int | None,
+    acknowledged_by: str | None = None,
 ) -> Finding:
     return Finding(
         tool=TOOL,
@@ -157,6 +165,7 @@ def _finding(
         status=status,
         reason=reason,
         ledger_entry=entry,
+        acknowledged_by=acknowledged_by,
         template=result.template,
         logical_id=result.logical_id,
         line=result.line,
@@ -318,7 +327,13 @@ def checkov_scan(
             if template
             else f"{result.template}/{result.logical_id}"
         )
-        if result.outcome == "SKIPPED":
+        if result.outcome == "SKIPPED" and find_kit_acknowledgment(
+            TOOL, result.check_id, path, result.comment
+        ):
+            scan.findings.append(
+                _finding(result, path, FindingStatus.ACKNOWLEDGED, result.comment, None, "kit")
+            )
+        elif result.outcome == "SKIPPED":
             scan.problems.append(
                 LedgerProblem(
                     ProblemKind.OUTSIDE_LEDGER,
@@ -327,7 +342,7 @@ def checkov_scan(
                 )
             )
             scan.findings.append(
-                _finding(result, path, FindingStatus.ACKNOWLEDGED, result.comment, None)
+                _finding(result, path, FindingStatus.ACKNOWLEDGED, result.comment, None, "template")
             )
         elif result.outcome == "FAILED":
             entry = next(
@@ -338,7 +353,14 @@ def checkov_scan(
             else:
                 scan.matched_entries.add(entry.index)
                 scan.findings.append(
-                    _finding(result, path, FindingStatus.ACKNOWLEDGED, entry.reason, entry.index)
+                    _finding(
+                        result,
+                        path,
+                        FindingStatus.ACKNOWLEDGED,
+                        entry.reason,
+                        entry.index,
+                        "ledger",
+                    )
                 )
     scan.seconds = time.perf_counter() - started
     return scan

@@ -102,6 +102,37 @@ def staged_cognito_waf() -> App:
     return app
 
 
+def matrix() -> App:
+    """Every passing placement and prop combination in one app (one synthesis for the tests):
+    :func:`shop`'s two stacks, :func:`nested_cognito`'s nesting and :func:`staged_cognito_waf`'s
+    stage."""
+    app = shop()
+    Storefront(
+        Stack(app, "Storefront", env=REGION),
+        "Web",
+        OrderServiceProps(
+            environment_name="dev",
+            service_name="checkout",
+            authorization=AuthorizationMode.COGNITO,
+            cognito_user_pool_arn=USER_POOL_ARN,
+            reserved_concurrency=20,
+            processor_reserved_concurrency=2,
+            log_retention_days=30,
+        ),
+    )
+    ShopStage(
+        app,
+        "Eu",
+        OrderServiceProps(
+            environment_name="eu",
+            authorization=AuthorizationMode.COGNITO,
+            cognito_user_pool_arn=USER_POOL_ARN,
+            enable_waf=True,
+        ),
+    )
+    return app
+
+
 def phase(number: int) -> App:
     """A user's single stack at migration phase ``number`` (0-4 must fail, 5 must pass)."""
     app = App()

@@ -71,13 +71,17 @@ def markdown_document(result: AuditResult) -> str:
     if result.acknowledged_findings:
         lines.extend(
             _table(
-                ["Tool", "Rule", "Resource", "Ledger", "Reason"],
+                ["Tool", "Rule", "Resource", "Acknowledged by", "Reason"],
                 (
                     [
                         f.tool,
                         f.rule_id,
                         f.resource,
-                        f"#{f.ledger_entry}" if f.ledger_entry else "—",
+                        f"ledger #{f.ledger_entry}"
+                        if f.ledger_entry
+                        else "the kit"
+                        if f.acknowledged_by == "kit"
+                        else "—",
                         f.reason or "",
                     ]
                     for f in result.acknowledged_findings
