@@ -10,7 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from kit.paths import handler_source_dir
 from kit.phases import Features
@@ -140,7 +140,7 @@ class OrderFunction(Construct):
         already ordered by the ``Role`` GetAtt, so that DependsOn entry is redundant (cfn-lint
         W3005). The policies are not referenced and stay in DependsOn.
         """
-        policies: list[Construct] = [self.policy] if self.policy is not None else []
+        policies: list[IConstruct] = [self.policy] if self.policy is not None else []
         default_policy = self.role.node.try_find_child("DefaultPolicy")
         if default_policy is not None:
             policies.append(default_policy)

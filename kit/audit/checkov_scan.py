@@ -13,9 +13,10 @@ the generated skips. The construct's own skips (:mod:`kit.acknowledgments`) are 
 synthesized templates already and are reported as acknowledged by the kit; any other skip
 found in a template is reported as an acknowledgment outside the ledger.
 
-checkov lives in its own virtual environment (its pins clash with the CDK's). The executable
-is ``$ORDER_KIT_CHECKOV``, else ``checkov`` on ``PATH``, else ``.venv-checkov/bin/checkov`` of
-a repository checkout (``make venv-checkov``).
+The executable is ``$ORDER_KIT_CHECKOV``, else ``checkov`` on ``PATH``, else
+``.venv-checkov/bin/checkov`` of a repository checkout (``make venv-checkov``, its own venv
+with the exact pins of ``requirements/checkov.txt``). A pip user gets checkov with the kit's
+audit extra, ``pip install 'production-order-kit[audit]'`` (Python 3.11+).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ CHECKOV_ENV = "ORDER_KIT_CHECKOV"
 RAW_DIR = "raw"
 ACKNOWLEDGED_DIR = "acknowledged"
 CHECKOV_TIMEOUT_SECONDS = 600
-_REPO_CHECKOV = Path(__file__).resolve().parents[2] / ".venv-checkov" / "bin" / "checkov"
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+_REPO_CHECKOV = _REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
 class CheckovError(RuntimeError):
@@ -69,10 +71,21 @@ def locate_checkov(environ: Mapping[str, str] | None = None) -> Path:
         return Path(on_path)
     if _REPO_CHECKOV.is_file():
         return _REPO_CHECKOV
-    raise CheckovError(
-        "checkov not found: install the audit extra (Python 3.11+): "
-        "pip install 'production-order-kit[audit]'; or put checkov on PATH, or set "
-        f"{CHECKOV_ENV} to its executable (in a checkout of the kit: make venv-checkov)"
+    raise CheckovError(missing_checkov_message())
+
+
+def missing_checkov_message(in_checkout: bool | None = None) -> str:
+    """How to get checkov: the pip extra for an installed kit, ``make`` in a checkout."""
+    if in_checkout is None:
+        in_checkout = (_REPO_ROOT / "Makefile").is_file() and (_REPO_ROOT / "kit").is_dir()
+    how = (
+        "run `make venv-checkov` (creates .venv-checkov from requirements/checkov.txt)"
+        if in_checkout
+        else "install the kit with its audit extra (Python 3.11 or later): "
+        "pip install 'production-order-kit[audit]'"
+    )
+    return (
+        f"checkov not found: {how}; or put checkov on PATH, or set {CHECKOV_ENV} to its executable"
     )
 
 

@@ -66,9 +66,12 @@ class Finding:
         """Who acknowledged the finding and why: ``acknowledged by the kit: <reason>``."""
         if self.is_open:
             return ""
-        who = {"kit": "the kit", "ledger": f"ledger #{self.ledger_entry}"}.get(
-            self.acknowledged_by or "", "the template itself"
-        )
+        if self.ledger_entry is not None:
+            who = f"ledger #{self.ledger_entry}"
+        elif self.acknowledged_by == "kit":
+            who = "the kit"
+        else:
+            who = "the template itself"
         return f"acknowledged by {who}: {self.reason or ''}"
 
     @property
@@ -80,6 +83,7 @@ class Finding:
         """The finding as plain data."""
         data = asdict(self)
         data["status"] = self.status.value
+        data["acknowledgment"] = self.acknowledgment or None
         return data
 
 
