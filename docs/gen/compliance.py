@@ -49,7 +49,9 @@ def render_control_matrix(audit: PhaseAudit) -> str:
             proof = f"not scannable; proven by {row['covered_by']}"
         evidence = [f"open: {code(item)}" for item in row["open_findings"]]
         if row["acknowledged"]:
-            evidence.append(f"acknowledged ({len(row['acknowledged'])}): see the ledger")
+            evidence.append(
+                f"acknowledged ({len(row['acknowledged'])}): see the acknowledgments below"
+            )
         rows.append(
             [
                 f"**{row['control_id']}**",
@@ -92,6 +94,8 @@ def render_ledger(audit: PhaseAudit) -> str:
             ]
         )
     source = ledger["source"]
+    if not rows:
+        return f"No entries (`{_relative(source)}` is empty).\n"
     return (
         f"{len(ledger['entries'])} entries (from `{_relative(source)}`); each acknowledges the "
         "findings of one rule on the resources its pattern matches.\n\n"

@@ -163,3 +163,28 @@ def test_a_finding_is_the_kits_only_with_the_kits_rule_resource_and_reason() -> 
     assert find_kit_acknowledgment("checkov", "CKV_AWS_117", path, "my own reason") is None
     assert find_kit_acknowledgment("checkov", "CKV_AWS_117", "S/Queue/Resource", reason) is None
     assert find_kit_acknowledgment("checkov", "CKV_AWS_27", path, reason) is None
+
+
+def test_cfn_lint_entries_become_directives_cfn_lint_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No kit entry needs cfn-lint today (W3005 is fixed); the format is still the one
+    cfn-lint's own Template.get_directives() reads, merged with checkov's skips."""
+    from cfnlint.template import Template as LintTemplate
+
+    import kit.acknowledgments as module
+
+    extra = parse_acknowledgments(
+        "version: 1\nacknowledgments:\n"
+        "  - {tool: cfn-lint, rule: W3005, resource: ApiFunction/Function/Resource,"
+        " reason: A test entry standing in for a real cfn-lint acknowledgment.}\n"
+    )
+    monkeypatch.setattr(module, "kit_acknowledgments", lambda: (*kit_acknowledgments(), *extra))
+    app = App()
+    stack = Stack(app, "LintStack")
+    service = ProductionOrderService(stack, "Orders")
+    template = Template.from_stack(stack).to_json()
+    function_id = stack.resolve(service.api_function.node.default_child.logical_id)  # type: ignore[union-attr]
+
+    metadata = template["Resources"][function_id]["Metadata"]
+    assert metadata["cfn-lint"] == {"config": {"ignore_checks": ["W3005"]}}
+    assert [s["id"] for s in metadata["checkov"]["skip"]] == ["CKV_AWS_117"]
+    assert LintTemplate("t.json", template).get_directives() == {"W3005": [function_id]}
