@@ -138,7 +138,8 @@ class OrderFunction(Construct):
 
         ``lambda.Function`` makes the function depend on its whole role; the role itself is
         already ordered by the ``Role`` GetAtt, so that DependsOn entry is redundant (cfn-lint
-        W3005). The policies are not referenced and stay in DependsOn.
+        W3005). The policies are not referenced and stay in DependsOn. This is an override of
+        the whole DependsOn list: a dependency added to the function later must be added here.
         """
         policies: list[IConstruct] = [self.policy] if self.policy is not None else []
         default_policy = self.role.node.try_find_child("DefaultPolicy")
