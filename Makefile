@@ -57,7 +57,7 @@ browser: ## Install Debian's chromium for the docs browser test (apt, as root)
 docs: $(DOCS_STAMP) venv-checkov ## Build the site into site/ (mkdocs --strict; audits every phase, cached in build/docs)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
-audit: venv venv-checkov ## Audit the reference app: 5 cdk-nag packs, checkov, cfn-lint, one ledger -> reports/audit/
+audit: venv venv-checkov ## Audit the reference app: 5 cdk-nag packs, checkov, cfn-lint, the kit's acknowledgments -> reports/audit/
 	ORDER_KIT_CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/order-kit audit --out reports/audit
 
 synth: venv ## Synthesize the reference app into cdk.out/

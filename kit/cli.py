@@ -81,10 +81,11 @@ def _phase(value: str) -> int:
 def _add_audit_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit = commands.add_parser(
         "audit",
-        help="audit an app with cdk-nag, checkov and cfn-lint against the ledger",
+        help="audit an app with cdk-nag, checkov and cfn-lint",
         description="Synthesize the app with the five cdk-nag packs, scan its templates with "
-        "checkov and cfn-lint, and reconcile the findings with the acknowledgment ledger. "
-        "Default: the reference app with the kit's ledger.",
+        "checkov and cfn-lint, and reconcile the findings with the construct's own "
+        "acknowledgments (reported as acknowledged by the kit) and an optional ledger of the "
+        "app's own exceptions. Default: the reference app.",
     )
     source = audit.add_mutually_exclusive_group()
     source.add_argument(

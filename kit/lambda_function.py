@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from kit.paths import handler_source_dir
 from kit.phases import Features
@@ -131,6 +131,28 @@ class OrderFunction(Construct):
         # be created (and its event source mapping validated) before it may do anything.
         if self.policy is not None:
             self.function.node.add_dependency(self.policy)
+        self._drop_redundant_role_dependency()
+
+    def _drop_redundant_role_dependency(self) -> None:
+        """Keep the function's DependsOn on its policy only, not on the role it references.
+
+        ``lambda.Function`` makes the function depend on its whole role; the role itself is
+        already ordered by the ``Role`` GetAtt, so that DependsOn entry is redundant (cfn-lint
+        W3005). The policies are not referenced and stay in DependsOn. This is an override of
+        the whole DependsOn list: a dependency added to the function later must be added here.
+        """
+        policies: list[IConstruct] = [self.policy] if self.policy is not None else []
+        default_policy = self.role.node.try_find_child("DefaultPolicy")
+        if default_policy is not None:
+            policies.append(default_policy)
+        logical_ids = []
+        for policy in policies:
+            resource = policy.node.default_child
+            assert isinstance(resource, CfnResource)
+            logical_ids.append(resource.logical_id)
+        cfn_function = self.function.node.default_child
+        assert isinstance(cfn_function, CfnResource)
+        cfn_function.add_override("DependsOn", logical_ids)
 
     def _least_privilege_policy(
         self,

@@ -16,6 +16,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from kit import metrics
+from kit.acknowledgments import attach_acknowledgments
 from kit.alarms import ServiceAlarms
 from kit.api import OrdersApi
 from kit.dashboard import ServiceDashboard
@@ -63,6 +64,9 @@ class ProductionOrderService(Construct):
     topic : aws_sns.Topic
     alarms : dict[str, aws_cloudwatch.Alarm]
     dashboard : aws_cloudwatch.Dashboard
+    acknowledgments : list of (str, kit.acknowledgments.KitAcknowledgment)
+        The kit's reasoned exceptions attached to its resources for these props (construct
+        path, acknowledgment); see :mod:`kit.acknowledgments`.
 
     Examples
     --------
@@ -253,6 +257,8 @@ class ProductionOrderService(Construct):
         if features.tagging:
             self._tag(props)
         self._outputs(prefix)
+        # Last: the kit's reasoned exceptions, on the resources built above and no others.
+        self.acknowledgments = attach_acknowledgments(self, props)
 
     def _tag(self, props: OrderServiceProps) -> None:
         tags = Tags.of(self)

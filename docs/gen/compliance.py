@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docs.gen.audit_reports import PhaseAudit
 from docs.gen.markdown import code, table
+from kit.acknowledgments import find_kit_acknowledgment, kit_acknowledgments
 
 _STATUS_TEXT = {"failed": "**failed**"}
 
@@ -48,7 +49,9 @@ def render_control_matrix(audit: PhaseAudit) -> str:
             proof = f"not scannable; proven by {row['covered_by']}"
         evidence = [f"open: {code(item)}" for item in row["open_findings"]]
         if row["acknowledged"]:
-            evidence.append(f"acknowledged ({len(row['acknowledged'])}): see the ledger")
+            evidence.append(
+                f"acknowledged ({len(row['acknowledged'])}): see the acknowledgments below"
+            )
         rows.append(
             [
                 f"**{row['control_id']}**",
@@ -91,10 +94,50 @@ def render_ledger(audit: PhaseAudit) -> str:
             ]
         )
     source = ledger["source"]
+    if not rows:
+        return f"No entries (`{_relative(source)}` is empty).\n"
     return (
         f"{len(ledger['entries'])} entries (from `{_relative(source)}`); each acknowledges the "
         "findings of one rule on the resources its pattern matches.\n\n"
         + table(["#", "Tool", "Rule", "Resource pattern", "Reason", "Findings", "Limits"], rows)
+        + "\n"
+    )
+
+
+def render_kit_acknowledgments(audit: PhaseAudit) -> str:
+    """The construct's own acknowledgments (``kit/acknowledgments.yaml``), each with its
+    condition and how many findings of the audited app it acknowledges."""
+    used: dict[int, int] = {}
+    entries = kit_acknowledgments()
+    for finding in audit.report["findings"]:
+        if finding.get("acknowledged_by") != "kit":
+            continue
+        ack = find_kit_acknowledgment(
+            finding["tool"], finding["rule_id"], finding["resource"], finding["reason"]
+        )
+        if ack is not None:
+            used[entries.index(ack)] = used.get(entries.index(ack), 0) + 1
+    rows = [
+        [
+            index + 1,
+            ack.tool,
+            code(ack.rule),
+            code(ack.resource),
+            ", ".join(f"{code(name)} = {code(str(value))}" for name, value in ack.when.items())
+            or "always",
+            ack.reason,
+            used.get(index, 0),
+        ]
+        for index, ack in enumerate(entries)
+    ]
+    return (
+        f"{len(entries)} acknowledgments (from `kit/acknowledgments.yaml`); the construct "
+        "attaches each to its own resources whose path, relative to the construct, matches the "
+        "pattern, while the condition holds for the props in use.\n\n"
+        + table(
+            ["#", "Tool", "Rule", "Resource pattern", "When", "Reason", "Findings"],
+            rows,
+        )
         + "\n"
     )
 

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from docs.gen.architecture_svg import PhaseDiagrams, diagram_block, not_drawn_note
 from docs.gen.audit_reports import AuditRunError, audit_phases
-from docs.gen.compliance import render_audit_summary, render_control_matrix, render_ledger
+from docs.gen.compliance import (
+    render_audit_summary,
+    render_control_matrix,
+    render_kit_acknowledgments,
+    render_ledger,
+)
 from docs.gen.dashboard import (
     DashboardError,
     alarms_on_dashboard,
@@ -158,6 +163,7 @@ def generate_site(
         "audit-summary.md": render_audit_summary(production),
         "control-matrix.md": render_control_matrix(production),
         "ledger.md": render_ledger(production),
+        "kit-acknowledgments.md": render_kit_acknowledgments(production),
         "readme-example.md": render_readme_example(),
     }
     for example in sorted(EXAMPLES_DIR.glob("*.py")):

@@ -67,6 +67,7 @@ def cfn_lint_scan(assembly: CloudAssembly, entries: Sequence[LedgerEntry]) -> Sc
                     status=FindingStatus.ACKNOWLEDGED if entry else FindingStatus.OPEN,
                     reason=entry.reason if entry else None,
                     ledger_entry=entry.index if entry else None,
+                    acknowledged_by="ledger" if entry else None,
                     template=template.name,
                     logical_id=logical_id,
                     line=match.linenumber,

@@ -9,12 +9,14 @@ The audit itself scans only ``raw/`` and applies the same ledger entries to the 
 checkov does not evaluate a skipped check, so only a raw scan can tell that an entry hides
 nothing any more (stale), and scanning both copies would double checkov's time (the scan of
 each template, not checkov's start, dominates). The test suite proves that checkov honours
-the generated skips. A skip written into a template by hand shows in the raw scan and is
-reported as an acknowledgment outside the ledger.
+the generated skips. The construct's own skips (:mod:`kit.acknowledgments`) are in the
+synthesized templates already and are reported as acknowledged by the kit; any other skip
+found in a template is reported as an acknowledgment outside the ledger.
 
-checkov lives in its own virtual environment (its pins clash with the CDK's). The executable
-is ``$ORDER_KIT_CHECKOV``, else ``checkov`` on ``PATH``, else ``.venv-checkov/bin/checkov`` of
-a repository checkout (``make venv-checkov``).
+The executable is ``$ORDER_KIT_CHECKOV``, else ``checkov`` on ``PATH``, else
+``.venv-checkov/bin/checkov`` of a repository checkout (``make venv-checkov``, its own venv
+with the exact pins of ``requirements/checkov.txt``). A pip user gets checkov with the kit's
+audit extra, ``pip install 'production-order-kit[audit]'`` (Python 3.11+).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kit.acknowledgments import find_kit_acknowledgment
 from kit.audit.assembly import CloudAssembly, Template
 from kit.audit.findings import Finding, FindingStatus, LedgerProblem, ProblemKind, ScanResult
 from kit.audit.ledger import LedgerEntry
@@ -40,7 +43,8 @@ CHECKOV_ENV = "ORDER_KIT_CHECKOV"
 RAW_DIR = "raw"
 ACKNOWLEDGED_DIR = "acknowledged"
 CHECKOV_TIMEOUT_SECONDS = 600
-_REPO_CHECKOV = Path(__file__).resolve().parents[2] / ".venv-checkov" / "bin" / "checkov"
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+_REPO_CHECKOV = _REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
 class CheckovError(RuntimeError):
@@ -67,9 +71,21 @@ def locate_checkov(environ: Mapping[str, str] | None = None) -> Path:
         return Path(on_path)
     if _REPO_CHECKOV.is_file():
         return _REPO_CHECKOV
-    raise CheckovError(
-        "checkov not found: run `make venv-checkov` (creates .venv-checkov from "
-        f"requirements/checkov.txt), put checkov on PATH, or set {CHECKOV_ENV} to its executable"
+    raise CheckovError(missing_checkov_message())
+
+
+def missing_checkov_message(in_checkout: bool | None = None) -> str:
+    """How to get checkov: the pip extra for an installed kit, ``make`` in a checkout."""
+    if in_checkout is None:
+        in_checkout = (_REPO_ROOT / "Makefile").is_file() and (_REPO_ROOT / "kit").is_dir()
+    how = (
+        "run `make venv-checkov` (creates .venv-checkov from requirements/checkov.txt)"
+        if in_checkout
+        else "install the kit with its audit extra (Python 3.11 or later): "
+        "pip install 'production-order-kit[audit]'"
+    )
+    return (
+        f"checkov not found: {how}; or put checkov on PATH, or set {CHECKOV_ENV} to its executable"
     )
 
 
@@ -146,7 +162,12 @@ def _parse(report: Any) -> list[_Result]:
 
 
 def _finding(
-    result: _Result, path: str, status: FindingStatus, reason: str | None, entry: int | None
+    result: _Result,
+    path: str,
+    status: FindingStatus,
+    reason: str | None,
+    entry: int | None,
+    acknowledged_by: str | None = None,
 ) -> Finding:
     return Finding(
         tool=TOOL,
@@ -157,6 +178,7 @@ def _finding(
         status=status,
         reason=reason,
         ledger_entry=entry,
+        acknowledged_by=acknowledged_by,
         template=result.template,
         logical_id=result.logical_id,
         line=result.line,
@@ -318,7 +340,13 @@ def checkov_scan(
             if template
             else f"{result.template}/{result.logical_id}"
         )
-        if result.outcome == "SKIPPED":
+        if result.outcome == "SKIPPED" and find_kit_acknowledgment(
+            TOOL, result.check_id, path, result.comment
+        ):
+            scan.findings.append(
+                _finding(result, path, FindingStatus.ACKNOWLEDGED, result.comment, None, "kit")
+            )
+        elif result.outcome == "SKIPPED":
             scan.problems.append(
                 LedgerProblem(
                     ProblemKind.OUTSIDE_LEDGER,
@@ -327,7 +355,7 @@ def checkov_scan(
                 )
             )
             scan.findings.append(
-                _finding(result, path, FindingStatus.ACKNOWLEDGED, result.comment, None)
+                _finding(result, path, FindingStatus.ACKNOWLEDGED, result.comment, None, "template")
             )
         elif result.outcome == "FAILED":
             entry = next(
@@ -338,7 +366,14 @@ def checkov_scan(
             else:
                 scan.matched_entries.add(entry.index)
                 scan.findings.append(
-                    _finding(result, path, FindingStatus.ACKNOWLEDGED, entry.reason, entry.index)
+                    _finding(
+                        result,
+                        path,
+                        FindingStatus.ACKNOWLEDGED,
+                        entry.reason,
+                        entry.index,
+                        "ledger",
+                    )
                 )
     scan.seconds = time.perf_counter() - started
     return scan

@@ -31,9 +31,13 @@ class Finding:
     severity : str
         ``error`` or ``warning``.
     status : FindingStatus
-        Open, or acknowledged by a ledger entry.
+        Open, or acknowledged (by the kit or by a ledger entry).
     reason : str or None
         The acknowledgment's reason.
+    acknowledged_by : str or None
+        Who gave the reason: ``kit`` (the construct's own acknowledgments,
+        :mod:`kit.acknowledgments`), ``ledger`` (the user's ledger), or ``template`` (a
+        suppression found in the template that neither made: a ledger problem as well).
     ledger_entry : int or None
         Index of the acknowledging ledger entry.
     template : str or None
@@ -52,9 +56,23 @@ class Finding:
     status: FindingStatus
     reason: str | None = None
     ledger_entry: int | None = None
+    acknowledged_by: str | None = None
     template: str | None = None
     logical_id: str | None = None
     line: int | None = None
+
+    @property
+    def acknowledgment(self) -> str:
+        """Who acknowledged the finding and why: ``acknowledged by the kit: <reason>``."""
+        if self.is_open:
+            return ""
+        if self.ledger_entry is not None:
+            who = f"ledger #{self.ledger_entry}"
+        elif self.acknowledged_by == "kit":
+            who = "the kit"
+        else:
+            who = "the template itself"
+        return f"acknowledged by {who}: {self.reason or ''}"
 
     @property
     def is_open(self) -> bool:
@@ -65,6 +83,7 @@ class Finding:
         """The finding as plain data."""
         data = asdict(self)
         data["status"] = self.status.value
+        data["acknowledgment"] = self.acknowledgment or None
         return data
 
 

@@ -41,6 +41,7 @@ from typing import Any
 import yaml
 
 from kit.audit.nag_rules import NAG_PACK_PREFIXES, nag_rule_catalogue, split_nag_rule
+from kit.path_patterns import compile_resource_pattern
 
 #: The scanners whose findings a ledger entry can acknowledge.
 TOOLS = ("cdk-nag", "checkov", "cfn-lint")
@@ -55,44 +56,6 @@ _PATTERN_CHARS_RE = re.compile(r"^[^\s]+$")
 
 class LedgerError(ValueError):
     """The ledger file cannot be used: it names the file, the entry and what is wrong."""
-
-
-def compile_resource_pattern(pattern: str) -> re.Pattern[str]:
-    """Translate a construct path pattern (``*``, ``**``, ``?``) into a regular expression.
-
-    Parameters
-    ----------
-    pattern : str
-        The pattern; see the module docstring.
-
-    Returns
-    -------
-    re.Pattern
-        An expression that matches whole construct paths.
-
-    Examples
-    --------
-    >>> bool(compile_resource_pattern("S/*Function/Resource").fullmatch("S/ApiFunction/Resource"))
-    True
-    >>> bool(compile_resource_pattern("S/*/Resource").fullmatch("S/A/B/Resource"))
-    False
-    >>> bool(compile_resource_pattern("S/**/Resource").fullmatch("S/A/B/Resource"))
-    True
-    """
-    segments = pattern.split("/")
-    parts: list[str] = []
-    for index, segment in enumerate(segments):
-        last = index == len(segments) - 1
-        if segment == "**":
-            # Zero or more whole segments, each followed by "/" (or the end, when last).
-            parts.append(".*" if last else "(?:[^/]+/)*")
-            continue
-        translated = "".join(
-            "[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char)
-            for char in segment
-        )
-        parts.append(translated if last else translated + "/")
-    return re.compile("".join(parts))
 
 
 @dataclass(frozen=True)

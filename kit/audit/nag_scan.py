@@ -7,6 +7,10 @@ construct path matches the entry, with the id qualified by its pack
 containing ``::``, and CDK then lists the acknowledged finding, with the reason and the
 acknowledging construct, under ``suppressedViolations`` in ``validation-report.json``.
 
+The construct acknowledges its own design decisions the same way (:mod:`kit.acknowledgments`);
+a suppressed violation whose rule, resource and reason match the kit's data file is reported
+as acknowledged by the kit.
+
 Reading the report back, a violation a ledger entry matches is a failure of the
 acknowledgment itself (``not-applied``), and a suppressed violation no entry matches was
 acknowledged outside the ledger; both fail the audit. For an assembly synthesized elsewhere
@@ -21,6 +25,7 @@ from typing import Any
 
 from aws_cdk import Acknowledgment, App, CfnResource, Validations
 
+from kit.acknowledgments import find_kit_acknowledgment
 from kit.audit.assembly import CloudAssembly
 from kit.audit.findings import Finding, FindingStatus, LedgerProblem, ProblemKind, ScanResult
 from kit.audit.ledger import LedgerEntry
@@ -38,10 +43,22 @@ def acknowledgments_in_tree(app: App) -> list[tuple[str, str]]:
     key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
     found: list[tuple[str, str]] = []
     for construct in app.node.find_all():
+        path = construct.node.path
         for entry in construct.node.metadata:
             if entry.type == key and isinstance(entry.data, dict):
-                found.extend((construct.node.path, str(rule_id)) for rule_id in entry.data)
+                found.extend(
+                    (path, str(rule_id))
+                    for rule_id, reason in entry.data.items()
+                    if not _made_by_kit(str(rule_id), path, reason)
+                )
     return found
+
+
+def _made_by_kit(acknowledged_id: str, path: str, reason: object) -> bool:
+    # The construct acknowledges "<pack>::<rule>" with the reason of its data file.
+    rule = acknowledged_id.split("::", 1)[1] if "::" in acknowledged_id else acknowledged_id
+    text = reason if isinstance(reason, str) else None
+    return find_kit_acknowledgment(TOOL, rule, path, text) is not None
 
 
 def apply_acknowledgments(app: App, entries: Iterable[LedgerEntry]) -> dict[int, list[str]]:
@@ -85,6 +102,7 @@ def _finding(
     status: FindingStatus,
     reason: str | None,
     entry: LedgerEntry | None,
+    acknowledged_by: str | None = None,
 ) -> Finding:
     located = assembly.locate(construct_path)
     severity = "warning" if violation.get("severity") == "warning" else "error"
@@ -97,6 +115,7 @@ def _finding(
         status=status,
         reason=reason,
         ledger_entry=entry.index if entry else None,
+        acknowledged_by=acknowledged_by,
         template=located[0].name if located else None,
         logical_id=located[1] if located else None,
     )
@@ -190,6 +209,7 @@ def nag_scan(
                             FindingStatus.ACKNOWLEDGED,
                             entry.reason,
                             entry,
+                            "ledger",
                         )
                     )
         for suppressed in plugin.get("suppressedViolations", []):
@@ -198,9 +218,10 @@ def nag_scan(
                 path = str(construct.get("constructPath", ""))
                 entry = _first_match(nag_entries, tool, rule, path)
                 reason = str(suppressed.get("reason", "")) or None
+                by_kit = find_kit_acknowledgment(tool, rule, path, reason) is not None
                 if entry is not None:
                     result.matched_entries.add(entry.index)
-                else:
+                elif not by_kit:
                     result.problems.append(
                         LedgerProblem(
                             ProblemKind.OUTSIDE_LEDGER,
@@ -217,6 +238,7 @@ def nag_scan(
                         FindingStatus.ACKNOWLEDGED,
                         entry.reason if entry else reason,
                         entry,
+                        "ledger" if entry else "kit" if by_kit else "template",
                     )
                 )
     result.seconds += time.perf_counter() - started

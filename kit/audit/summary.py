@@ -19,9 +19,10 @@ def format_summary(result: AuditResult, reports: dict[str, Path]) -> str:
             continue
         findings = [f for f in result.findings if f.tool == tool]
         open_count = sum(1 for f in findings if f.is_open)
+        by_kit = sum(1 for f in findings if f.acknowledged_by == "kit")
         lines.append(
             f"  {tool:9} {open_count} open, {len(findings) - open_count} acknowledged"
-            f"  ({scan.seconds:.1f} s)"
+            f" ({by_kit} by the kit)  ({scan.seconds:.1f} s)"
         )
     extra_tools = {f.tool for f in result.findings} - set(result.scans)
     for tool in sorted(extra_tools):

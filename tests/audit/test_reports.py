@@ -70,7 +70,9 @@ def test_synthetic_reports_are_valid(tmp_path: Path) -> None:
     results = [r for run in sarif["runs"] for r in run["results"]]
     suppressed = [r for r in results if "suppressions" in r]
     assert [r["ruleId"] for r in suppressed] == ["AwsSolutions-IAM5[Resource::*]"]
-    assert suppressed[0]["suppressions"][0]["justification"] == "because | pipes"
+    assert suppressed[0]["suppressions"][0]["justification"] == (
+        "acknowledged by ledger #3: because | pipes"
+    )
     opened = next(r for r in results if r["ruleId"] == "CKV_AWS_1")
     assert opened["locations"][0]["physicalLocation"]["region"] == {"startLine": 7}
     assert any(r["ruleId"] == "ledger/outside-ledger" for r in results)

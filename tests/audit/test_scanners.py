@@ -20,6 +20,7 @@ from kit.audit.checkov_scan import (
     PrestartedCheckov,
     checkov_scan,
     locate_checkov,
+    missing_checkov_message,
     run_checkov,
     write_scan_copies,
 )
@@ -196,6 +197,13 @@ def test_missing_checkov_says_how_to_install_it(
 
     with pytest.raises(CheckovError, match="make venv-checkov"):
         locate_checkov({"PATH": str(tmp_path)})
+
+
+def test_missing_checkov_tells_a_pip_user_the_extra() -> None:
+    message = missing_checkov_message(in_checkout=False)
+
+    assert "pip install 'production-order-kit[audit]'" in message
+    assert "make" not in message
 
 
 def _report(plugin: str, violations: list[Any], suppressed: list[Any]) -> dict[str, Any]:

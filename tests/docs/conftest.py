@@ -26,6 +26,7 @@ NAV_PAGES = (
     "construct/",
     "architecture/",
     "compliance/",
+    "audit-your-app/",
     "migration/",
     "runbook/",
     "performance/",

@@ -6,12 +6,16 @@ from __future__ import annotations
 import html
 import re
 import runpy
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from kit.audit.report_formats import REPORT_FILES
+from kit.cli import build_parser
 from tests.unit.kit.test_readme_example import readme_example
 
 from .conftest import REPO_ROOT, BuiltSite
@@ -101,3 +105,27 @@ def test_order_kit_commands_named_in_the_docs_exist() -> None:
             check=False,
         )
         assert completed.returncode == 0, f"order-kit {command}: {completed.stderr}"
+
+
+def test_audit_workflows_run_the_documented_audit_and_upload_its_sarif() -> None:
+    """The project's CI workflow runs the README's `make audit`; the users' copy-ready example
+    runs `order-kit audit` with flags the CLI accepts. Both upload the SARIF report the audit
+    writes, with the permission code scanning needs."""
+    workflows = {
+        "make audit": REPO_ROOT / ".github" / "workflows" / "audit.yml",
+        "order-kit audit": DOCS / "examples" / "audit-workflow.yml",
+    }
+    for command, path in workflows.items():
+        job = yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"]["audit"]
+        runs = [step["run"] for step in job["steps"] if "run" in step]
+        (audit,) = [run for run in runs if run.startswith(command)]
+        if command == "order-kit audit":
+            build_parser().parse_args(shlex.split(audit)[1:])
+            assert any("production-order-kit[audit]" in run for run in runs)
+        (upload,) = [
+            step
+            for step in job["steps"]
+            if step.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+        ]
+        assert upload["with"]["sarif_file"] == f"reports/audit/{REPORT_FILES['sarif']}"
+        assert job["permissions"]["security-events"] == "write"

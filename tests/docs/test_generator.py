@@ -11,11 +11,13 @@ import pytest
 
 from docs.gen import audit_reports
 from docs.gen.audit_reports import AuditRunError, PhaseAudit, audit_phases, read_report
+from docs.gen.compliance import render_kit_acknowledgments
 from docs.gen.feature_notes import FeatureNotesError, feature_notes
 from docs.gen.inputs import input_digest
 from docs.gen.markdown import table
 from docs.gen.migration_pages import PhaseNotesError, load_phase_notes
 from docs.gen.template_diff import count_by_type, diff_templates
+from kit.acknowledgments import kit_acknowledgments
 from kit.phases import FEATURE_PHASES, FIRST_PHASE, LAST_PHASE
 
 QUEUE = {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 0}}
@@ -165,3 +167,25 @@ def _write(directory: Path, report: dict) -> Path:
     path = directory / "ok.json"
     path.write_text(json.dumps(report), encoding="utf-8")
     return path
+
+
+def test_kit_acknowledgments_table_has_one_row_per_entry_and_counts_findings() -> None:
+    entries = kit_acknowledgments()
+    vpc = next(a for a in entries if a.rule == "CKV_AWS_117")
+    finding = {
+        "tool": "checkov",
+        "rule_id": "CKV_AWS_117",
+        "resource": "App/Orders/ApiFunction/Function/Resource",
+        "reason": vpc.reason,
+        "status": "acknowledged",
+        "acknowledged_by": "kit",
+    }
+    report = {**_report(5, []), "findings": [finding, {**finding, "resource": "X/Queue/Resource"}]}
+
+    page = render_kit_acknowledgments(PhaseAudit(5, report))
+    rows = [line for line in page.splitlines() if line.startswith("| ") and "---" not in line]
+
+    assert len(rows) == len(entries) + 1  # the header
+    (vpc_row,) = [row for row in rows if "`CKV_AWS_117`" in row]
+    assert vpc_row.rstrip(" |").endswith("1")  # the queue is not the kit's
+    assert "`enable_waf` = `False`" in page

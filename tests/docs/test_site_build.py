@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from docs.gen.template_diff import diff_templates
+from kit.acknowledgments import kit_acknowledgments
 from kit.migration import check_migration
 from kit.phases import FIRST_PHASE, LAST_PHASE, PHASE_TITLES, introduced_at
 from kit.reference_app import STACK_NAME, build_reference_app
@@ -103,7 +104,16 @@ def test_compliance_page_has_the_matrix_and_the_ledger(built_site: BuiltSite) ->
     for control in ("SEC-1", "REL-1", "MON-1", "PERF-1", "OPS-1"):
         assert control in page
     assert "kit/audit/ledger.yaml" in page
+    assert "kit/acknowledgments.yaml" in page
     assert "AwsSolutions-L1" in page
+
+
+def test_audit_your_app_page_lists_every_kit_acknowledgment(built_site: BuiltSite) -> None:
+    page = text_of(built_site.page("audit-your-app/"))
+    assert "pip install 'production-order-kit[audit]'" in page
+    assert "upload-sarif" in page  # the copy-ready workflow is included
+    for ack in kit_acknowledgments():
+        assert ack.rule in page, ack.rule
 
 
 def test_construct_reference_is_rendered_from_the_docstrings(built_site: BuiltSite) -> None:

@@ -71,15 +71,9 @@ def markdown_document(result: AuditResult) -> str:
     if result.acknowledged_findings:
         lines.extend(
             _table(
-                ["Tool", "Rule", "Resource", "Ledger", "Reason"],
+                ["Tool", "Rule", "Resource", "Acknowledgment"],
                 (
-                    [
-                        f.tool,
-                        f.rule_id,
-                        f.resource,
-                        f"#{f.ledger_entry}" if f.ledger_entry else "—",
-                        f.reason or "",
-                    ]
+                    [f.tool, f.rule_id, f.resource, f.acknowledgment]
                     for f in result.acknowledged_findings
                 ),
             )

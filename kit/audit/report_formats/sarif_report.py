@@ -48,7 +48,7 @@ def _result(finding: Finding, rule_index: int, report_dir: Path) -> dict[str, An
     }
     if not finding.is_open:
         result["suppressions"] = [
-            {"kind": "external", "status": "accepted", "justification": finding.reason or ""}
+            {"kind": "external", "status": "accepted", "justification": finding.acknowledgment}
         ]
     return result
 
