@@ -79,7 +79,8 @@ def text_problem(text: str, schema: dict[str, Any]) -> str | None:
     if any(_in(TAG_AND_NONCHARACTER_RANGES, c) for c in text):
         return "tag character or noncharacter"
     # Rule (5) applies to free text (the fields with a length range), required or optional.
-    if "minLength" in schema and text and all(c.isspace() or _in(INVISIBLE_RANGES, c) for c in text):
+    visible = [c for c in text if not (c.isspace() or _in(INVISIBLE_RANGES, c))]
+    if "minLength" in schema and text and not visible:
         return "blank"
     if "maxLength" in schema and utf16_length(text) > schema["maxLength"]:
         return "longer than maxLength in UTF-16 code units"
