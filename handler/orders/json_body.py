@@ -33,11 +33,12 @@ MAX_INTEGER_DIGITS = 30
 #: Stand-in magnitude of a longer integer literal (which is at least this large: JSON has no
 #: leading zeros).
 OUT_OF_RANGE_INTEGER = 10**MAX_INTEGER_DIGITS
-#: Stand-in exponent of a number ``Decimal`` cannot hold: such a literal is 0, or larger than
+#: Stand-in exponent of a number ``Decimal`` cannot hold. Such a literal is 0, or beyond
 #: ``1E+(10**17)``, or closer to 0 than ``1E-(10**17)`` (its exponent is beyond about 10**18 and
-#: a body has at most `MAX_BODY_BYTES` digits to move it back), so the stand-in keeps its
-#: relation to every bound of an order and its having more than 2 decimal places.
-OUT_OF_RANGE_EXPONENT = 10**17
+#: a body has at most `MAX_BODY_BYTES` digits to move it back); ``1E+999999`` and ``1E-999999``
+#: keep its relation to every bound of an order and its having more than 2 decimal places, and
+#: stay within the default decimal context (``-x`` of a larger exponent raises Overflow).
+OUT_OF_RANGE_EXPONENT = 999_999
 _NUMBER_LITERAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?)[0-9]+)?\Z")
 _MAX_BASE64_CHARS = (MAX_BODY_BYTES + 2) // 3 * 4
 _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -125,9 +126,9 @@ def out_of_range_stand_in(literal: str) -> Decimal:
     Examples
     --------
     >>> out_of_range_stand_in("-2.5e99999999999999999999")
-    Decimal('-1E+100000000000000000')
+    Decimal('-1E+999999')
     >>> out_of_range_stand_in("1e-99999999999999999999")
-    Decimal('1E-100000000000000000')
+    Decimal('1E-999999')
     >>> out_of_range_stand_in("0.0e99999999999999999999")
     Decimal('0')
     """
