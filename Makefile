@@ -73,8 +73,8 @@ test-unit: venv ## Run the unit tests only (what the tox matrix runs)
 test-e2e: venv ## End-to-end and reliability tests on the embedded LocalStack (or the LOCALSTACK_ENDPOINT one)
 	$(BIN)/python -m pytest -m e2e tests/localcloud tests/e2e tests/reliability
 
-test-reliability-long: venv ## Reliability tests with the long profile (500 fuzz examples per operation, 500 creates)
-	RELIABILITY_PROFILE=long $(BIN)/python -m pytest tests/reliability
+test-reliability-long: venv ## Reliability tests with the long profile (500 fuzz examples per operation, 500 creates, 5000 differential orders)
+	RELIABILITY_PROFILE=long $(BIN)/python -m pytest tests/reliability tests/unit/handler/test_order_api_differential.py
 
 bench: venv venv-checkov ## Benchmarks (numbers, not assertions) -> build/bench/results.json, docs/performance.md
 	$(BIN)/python tests/perf/run_benchmarks.py

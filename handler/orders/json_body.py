@@ -4,6 +4,13 @@ Python's ``json`` module is lenient where an order API must not be: it accepts `
 ``Infinity``, silently keeps the last of duplicate keys, and turns decimals into binary floats.
 `parse_json_body` refuses the first two and parses every non-integer number as `Decimal`, so
 money is exact from the wire to DynamoDB.
+
+JSON bounds neither the digits nor the exponent of a number, but Python does: ``int()`` of a
+long literal costs quadratic time (and is refused beyond 4300 digits on 3.11+), and ``Decimal``
+cannot hold an exponent beyond about 10**18. Such a number is still valid JSON, so it is not a
+malformed body: it parses to a *stand-in* of the same sign that lies beyond every bound an order
+can have (`OUT_OF_RANGE_INTEGER`, `OUT_OF_RANGE_EXPONENT`), and the validator then refuses it
+by the rule it breaks, naming its field ("must be at most 1000"). Zero stays zero.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import base64
 import binascii
 import json
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from orders.errors import MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
@@ -20,9 +27,19 @@ from orders.errors import MalformedBodyError, PayloadTooLargeError, UnsupportedM
 #: Largest accepted body. A maximal valid order (100 items of 200-character names in
 #: ``\\uXXXX`` escapes, two full addresses) is about 160 KiB, so every valid order fits.
 MAX_BODY_BYTES = 256 * 1024
-#: Longest accepted integer literal. Longer ones cannot be valid anywhere in an order, and
+#: Longest integer literal parsed exactly. Longer ones cannot be valid anywhere in an order, and
 #: converting a huge literal to ``int`` costs quadratic time on Python 3.10.
 MAX_INTEGER_DIGITS = 30
+#: Stand-in magnitude of a longer integer literal (which is at least this large: JSON has no
+#: leading zeros).
+OUT_OF_RANGE_INTEGER = 10**MAX_INTEGER_DIGITS
+#: Stand-in exponent of a number ``Decimal`` cannot hold. Such a literal is 0, or beyond
+#: ``1E+(10**17)``, or closer to 0 than ``1E-(10**17)`` (its exponent is beyond about 10**18 and
+#: a body has at most `MAX_BODY_BYTES` digits to move it back); ``1E+999999`` and ``1E-999999``
+#: keep its relation to every bound of an order and its having more than 2 decimal places, and
+#: stay within the default decimal context (``-x`` of a larger exponent raises Overflow).
+OUT_OF_RANGE_EXPONENT = 999_999
+_NUMBER_LITERAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?)[0-9]+)?\Z")
 _MAX_BASE64_CHARS = (MAX_BODY_BYTES + 2) // 3 * 4
 _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
 
@@ -92,8 +109,37 @@ def _reject_constant(name: str) -> Any:
 
 def _parse_integer(literal: str) -> int:
     if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise _StrictJSONError(f"integers may have at most {MAX_INTEGER_DIGITS} digits")
+        return -OUT_OF_RANGE_INTEGER if literal.startswith("-") else OUT_OF_RANGE_INTEGER
     return int(literal)
+
+
+def _parse_decimal(literal: str) -> Decimal:
+    try:
+        return Decimal(literal)
+    except InvalidOperation:
+        return out_of_range_stand_in(literal)
+
+
+def out_of_range_stand_in(literal: str) -> Decimal:
+    """Return the stand-in of a JSON number literal whose exponent ``Decimal`` cannot hold.
+
+    Examples
+    --------
+    >>> out_of_range_stand_in("-2.5e99999999999999999999")
+    Decimal('-1E+999999')
+    >>> out_of_range_stand_in("1e-99999999999999999999")
+    Decimal('1E-999999')
+    >>> out_of_range_stand_in("0.0e99999999999999999999")
+    Decimal('0')
+    """
+    match = _NUMBER_LITERAL.match(literal)
+    if match is None:  # the JSON scanner only passes number literals
+        raise _StrictJSONError(f"{literal[:20]!r} is not a JSON number")
+    sign, integer, fraction, exponent_sign = match.groups()
+    if not (integer + (fraction or "")).strip("0"):
+        return Decimal(0)
+    direction = "-" if exponent_sign == "-" else "+"
+    return Decimal(f"{sign}1E{direction}{OUT_OF_RANGE_EXPONENT}")
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -108,7 +154,7 @@ class _StrictJSONError(ValueError):
 
 
 _DECODER = json.JSONDecoder(
-    parse_float=Decimal,
+    parse_float=_parse_decimal,
     parse_int=_parse_integer,
     parse_constant=_reject_constant,
     object_pairs_hook=_object_without_duplicates,
@@ -133,8 +179,8 @@ def parse_json_body(raw: bytes) -> Any:
     PayloadTooLargeError
         If ``raw`` is larger than `MAX_BODY_BYTES`.
     MalformedBodyError
-        For invalid UTF-8, invalid JSON, NaN/Infinity, over-long integers, duplicate keys or
-        nesting too deep to parse.
+        For invalid UTF-8, invalid JSON, NaN/Infinity, duplicate keys or nesting too deep to
+        parse. (Numbers too long or too large for Python become stand-ins, see the module.)
 
     Examples
     --------

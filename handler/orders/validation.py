@@ -4,11 +4,14 @@ The schema (``orders/schema/order_request.schema.json``) is the single source of
 shape of an order; API Gateway validates with the same file. The rules a draft-04 schema cannot
 express, or that API Gateway could evaluate differently, are checked here:
 
-- unit prices have at most 2 decimal places (``multipleOf: 0.01`` is unreliable in floating
-  point, so the schema does not use it);
+- unit prices have at most 2 decimal places, by value (``multipleOf: 0.01`` is unreliable in
+  floating point, so the schema does not use it);
 - a client-sent ``total`` equals the server-side Decimal sum of quantity x unitPrice;
-- no text contains control characters (C0, DEL, C1, line/paragraph separators, bidirectional
-  overrides) or lone surrogates, and no required text is blank.
+- no text contains control characters, tag characters or noncharacters, and no text is blank.
+
+The schema's top-level description states these rules for clients (and so the OpenAPI document
+and the API Gateway model, both built from the same file); the character sets below implement
+exactly its wording.
 """
 
 from __future__ import annotations
@@ -26,9 +29,26 @@ from orders.json_schema import SchemaValidator, child_path, index_path
 from orders.models import OrderLine, OrderRequest, order_total
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "order_request.schema.json"
-#: Characters no order text may contain (lone surrogates would also break UTF-8 storage).
-_FORBIDDEN_CHARACTERS = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+#: Control characters no order text may contain: C0, DEL, C1, the line and paragraph
+#: separators, the bidirectional embeddings/overrides/isolates (they reorder the text around
+#: them; the plain marks U+200E, U+200F and U+061C do not and are allowed), the deprecated format
+#: characters, the interlinear annotation characters, and lone surrogates (which would also break
+#: UTF-8 storage).
+_CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u206f\ufff9-\ufffb\ud800-\udfff]"
+)
+#: Tag characters (invisible text, as in "ASCII smuggling") and the 66 noncharacters.
+_TAG_OR_NONCHARACTER = re.compile(
+    "[\U000e0000-\U000e007f\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+#: Text made only of these shows as nothing: whitespace, the Unicode default-ignorable code
+#: points (DerivedCoreProperties.txt, Default_Ignorable_Code_Point) and U+2800 braille blank.
+_BLANK_TEXT = re.compile(
+    r"[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    r"\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    r"\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*\Z"
 )
 _MAX_PRICE_PLACES = 2
 
@@ -85,17 +105,22 @@ def _as_decimal(value: Any) -> Decimal | None:
 
 
 def check_text(text: str, schema: Mapping[str, Any]) -> str | None:
-    """The text rules for every string of an order: no control characters; not blank if
-    required to be non-empty. Returns the problem message, or None.
+    """The text rules for every string of an order: no control characters, no tag characters
+    or noncharacters; free text (a field with a ``minLength``, required or optional) not blank.
+    Returns the problem message, or None.
 
     Examples
     --------
-    >>> check_text("Mug\\x00", {}), check_text("  ", {"minLength": 1}), check_text("Mug", {})
+    >>> check_text("Mug\\x00", {}), check_text("\\u200b", {"minLength": 1}), check_text("Mug", {})
     ('must not contain control characters', 'must not be blank', None)
+    >>> check_text("Mug\\ufffe", {})
+    'must not contain tag characters or noncharacters'
     """
-    if _FORBIDDEN_CHARACTERS.search(text):
+    if _CONTROL_CHARACTERS.search(text):
         return "must not contain control characters"
-    if text and schema.get("minLength", 0) > 0 and text.isspace():
+    if _TAG_OR_NONCHARACTER.search(text):
+        return "must not contain tag characters or noncharacters"
+    if text and schema.get("minLength", 0) > 0 and _BLANK_TEXT.match(text):
         return "must not be blank"
     return None
 

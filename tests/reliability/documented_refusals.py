@@ -2,10 +2,11 @@
 
 The document's schemas cannot say everything the API enforces; it states the rest in
 descriptions (kit/openapi.json): unit prices have at most 2 decimal places, a sent ``total``
-must equal the sum of the lines, text must not contain control characters or be blank, string
-lengths count UTF-16 code units, and a ``nextToken`` is only valid if this API issued it for
-the same customer. A request that satisfies the schemas but breaks one of these rules is
-rightly refused with a 400; every other refusal of a schema-valid request is a defect.
+must equal the sum of the lines, text must not contain control characters, tag characters or
+noncharacters or be blank, string lengths count UTF-16 code units, and a ``nextToken`` is only
+valid if this API issued it for the same customer. A request that satisfies the schemas but
+breaks one of these rules is rightly refused with a 400; every other refusal of a schema-valid
+request is a defect.
 
 `undocumented_problems` returns the problems of a 400 body that none of these rules explains.
 """
@@ -19,6 +20,7 @@ _BODY_RULE_MESSAGES = (
     re.compile(r"must have at most 2 decimal places\Z"),
     re.compile(r"does not match the total computed from the items \([0-9.]+\)\Z"),
     re.compile(r"must not contain control characters\Z"),
+    re.compile(r"must not contain tag characters or noncharacters\Z"),
     re.compile(r"must not be blank\Z"),
 )
 _MAX_LENGTH_MESSAGE = re.compile(r"must be at most (\d+) characters long\Z")

@@ -28,6 +28,9 @@ class ReliabilityProfile:
         Order creations of the concurrency test.
     in_flight : int
         Requests in flight at once in the concurrency test.
+    differential_examples : int
+        Generated order bodies of the in-process differential test of the order validation
+        (tests/unit/handler/test_order_api_differential.py).
     """
 
     name: str
@@ -35,14 +38,25 @@ class ReliabilityProfile:
     fuzz_derandomize: bool
     concurrent_creates: int
     in_flight: int
+    differential_examples: int
 
 
 PROFILES = {
     "short": ReliabilityProfile(
-        "short", fuzz_examples=25, fuzz_derandomize=True, concurrent_creates=200, in_flight=50
+        "short",
+        fuzz_examples=25,
+        fuzz_derandomize=True,
+        concurrent_creates=200,
+        in_flight=50,
+        differential_examples=300,
     ),
     "long": ReliabilityProfile(
-        "long", fuzz_examples=500, fuzz_derandomize=False, concurrent_creates=500, in_flight=50
+        "long",
+        fuzz_examples=500,
+        fuzz_derandomize=False,
+        concurrent_creates=500,
+        in_flight=50,
+        differential_examples=5000,
     ),
 }
 

@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from documented_order_rules import text_problem
 from hypothesis import strategies as st
 
 CURRENCIES = (
@@ -20,10 +21,10 @@ CURRENCIES = (
 MAX_ITEMS = 100
 MAX_QUANTITY = 1000
 MAX_UNIT_PRICE_CENTS = 100_000_000  # 1,000,000.00
-#: Characters the rules forbid in text: controls, surrogates, line/paragraph separators and
-#: bidirectional overrides.
+#: Most characters the rules forbid in text: controls, surrogates, line/paragraph separators and
+#: bidirectional formatting (`documented_order_rules.text_problem` has the whole rule).
 FORBIDDEN_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
-BIDI_CONTROLS = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+BIDI_CONTROLS = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x2070)]))
 
 
 def utf16_units(text: str) -> int:
@@ -42,7 +43,7 @@ def free_text(max_units: int) -> st.SearchStrategy[str]:
             max_size=max_units,
         )
         .filter(lambda s: not s.isspace())
-        .filter(lambda s: utf16_units(s) <= max_units)
+        .filter(lambda s: text_problem(s, {"minLength": 1, "maxLength": max_units}) is None)
     )
 
 

@@ -177,7 +177,6 @@ def test_client_total_that_disagrees_is_rejected(aws: AwsAccount, post_order: Po
         ('{"a": 1, "a": 2}', "same key"),
         ('{"a": 1} {"b": 2}', "extra data"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-        ('{"q": ' + "9" * 31 + "}", "at most 30 digits"),
         ("", "empty"),
     ],
 )

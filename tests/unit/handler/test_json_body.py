@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import base64
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from orders.errors import MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
 from orders.json_body import (
     MAX_BODY_BYTES,
+    OUT_OF_RANGE_EXPONENT,
+    OUT_OF_RANGE_INTEGER,
     check_json_media_type,
     decode_event_body,
     parse_json_body,
 )
+from orders.validation import load_order_request_schema
 
 
 def test_non_integers_become_exact_decimals_and_integers_stay_int() -> None:
@@ -36,10 +40,58 @@ def test_non_strict_json_is_refused(text: str) -> None:
         parse_json_body(text.encode())
 
 
-def test_integer_literals_longer_than_30_digits_are_refused() -> None:
+def test_integer_literals_longer_than_30_digits_become_a_stand_in_of_their_sign() -> None:
+    # Valid JSON, so not a malformed body; exact up to 30 digits, then +-10**30 (never parsed:
+    # int() of a long literal is quadratic), which every bound of an order refuses.
     assert parse_json_body(b"-" + b"9" * 30) == -int("9" * 30)
-    with pytest.raises(MalformedBodyError, match="at most 30 digits"):
-        parse_json_body(b"9" * 31)
+    assert parse_json_body(b"[" + b"9" * 31 + b", -" + b"1" * 100_000 + b"]") == [
+        OUT_OF_RANGE_INTEGER,
+        -OUT_OF_RANGE_INTEGER,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("literal", "stand_in"),
+    [
+        ("1e1000000000000000000", Decimal(f"1E+{OUT_OF_RANGE_EXPONENT}")),
+        ("-2.5E+99999999999999999999999", Decimal(f"-1E+{OUT_OF_RANGE_EXPONENT}")),
+        ("1" + "0" * 100 + "e999999999999999999", Decimal(f"1E+{OUT_OF_RANGE_EXPONENT}")),
+        ("0.001e-2000000000000000000", Decimal(f"1E-{OUT_OF_RANGE_EXPONENT}")),
+        ("-7e-" + "9" * 5000, Decimal(f"-1E-{OUT_OF_RANGE_EXPONENT}")),
+        ("0.000e99999999999999999999", Decimal(0)),
+        ("-0e-99999999999999999999", Decimal(0)),
+    ],
+)
+def test_numbers_beyond_the_decimal_exponent_range_become_a_stand_in(
+    literal: str, stand_in: Decimal
+) -> None:
+    # Decimal("1e1000000000000000000") raises InvalidOperation (it once made a 500).
+    assert parse_json_body(f'{{"a": {literal}}}'.encode()) == {"a": stand_in}
+
+
+def test_stand_ins_lie_beyond_every_bound_of_the_order_schema() -> None:
+    bounds = [
+        Decimal(node[keyword])
+        for node in _schema_nodes(load_order_request_schema())
+        for keyword in ("minimum", "maximum")
+        if keyword in node
+    ]
+    assert bounds
+    huge, tiny = Decimal(f"1E+{OUT_OF_RANGE_EXPONENT}"), Decimal(f"1E-{OUT_OF_RANGE_EXPONENT}")
+    for bound in bounds:
+        assert -OUT_OF_RANGE_INTEGER < bound < OUT_OF_RANGE_INTEGER
+        assert -huge < bound < huge
+        # A tiny stand-in sits strictly between 0 and every positive bound, like the literal.
+        assert bound <= 0 or tiny < bound
+
+
+def _schema_nodes(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    nodes = [schema]
+    for sub in schema.get("properties", {}).values():
+        nodes += _schema_nodes(sub)
+    if isinstance(schema.get("items"), dict):
+        nodes += _schema_nodes(schema["items"])
+    return nodes
 
 
 def test_surrounding_json_whitespace_is_allowed_but_not_other_spaces() -> None:

@@ -253,6 +253,39 @@ def test_a_maximal_valid_order_fits_the_body_limit() -> None:
             {"items": [{"sku": "A", "name": "\U0001f600" * 101, "quantity": 1, "unitPrice": 1}]},
             "items[0].name",
         ),
+        (
+            "U+200B zero-width space",
+            {"items": [{"sku": "A", "name": "\u200b", "quantity": 1, "unitPrice": 1}]},
+            "items[0].name",
+        ),
+        (
+            "in required and optional fields alike",
+            {
+                "shippingAddress": {
+                    "fullName": "A",
+                    "line1": "B",
+                    "line2": "\u3164",
+                    "city": "C",
+                    "country": "DE",
+                }
+            },
+            "shippingAddress.line2",
+        ),
+        (
+            "isolates (U+202A-U+202E, U+2066-U+2069)",
+            {"items": [{"sku": "A", "name": "B\u2067", "quantity": 1, "unitPrice": 1}]},
+            "items[0].name",
+        ),
+        (
+            "tag characters (U+E0000-U+E007F",
+            {"items": [{"sku": "A", "name": "B\U000e0041", "quantity": 1, "unitPrice": 1}]},
+            "items[0].name",
+        ),
+        (
+            "noncharacters (U+FDD0-U+FDEF",
+            {"items": [{"sku": "A", "name": "B\ufdd0", "quantity": 1, "unitPrice": 1}]},
+            "items[0].name",
+        ),
     ],
 )
 def test_every_rule_beyond_the_schema_is_stated_in_the_documented_schema(
