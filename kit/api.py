@@ -49,6 +49,21 @@ ACCESS_LOG_FIELDS = {
 }
 
 
+#: Body of the errors API Gateway itself returns (a mapping template, not JSON: AWS documents
+#: ``$context.error.messageString`` as the already quoted ``$context.error.message``). The
+#: validator's ``$context.error.validationErrorString`` is left out: it quotes submitted
+#: values (addresses...) back to the caller.
+GATEWAY_ERROR_TEMPLATE = (
+    '{"error": "$context.error.responseType", '
+    '"message": $context.error.messageString, '
+    '"requestId": "$context.requestId"}'
+)
+
+#: Request template of the CORS preflight mock integrations: valid JSON (the CDK default,
+#: ``{ statusCode: 200 }``, is not).
+PREFLIGHT_REQUEST_TEMPLATE = '{"statusCode": 200}'
+
+
 def load_order_request_schema() -> dict[str, Any]:
     """Return the order request JSON Schema that becomes the API Gateway request model."""
     with order_request_schema_path().open(encoding="utf-8") as stream:
@@ -223,6 +238,13 @@ class OrdersApi(Construct):
             )
             customer_orders.add_method("GET", integration, **list_options, **method_options)
         self.web_acl = self._web_acl(name, stage_name, waf_rate_limit) if enable_waf else None
+        for method in self.api.methods:
+            if method.http_method == "OPTIONS":
+                cfn_method = method.node.default_child
+                assert isinstance(cfn_method, apigw.CfnMethod)
+                cfn_method.add_property_override(
+                    "Integration.RequestTemplates.application/json", PREFLIGHT_REQUEST_TEMPLATE
+                )
 
     def _method_authorization(
         self, authorization: AuthorizationMode, user_pool_arn: str | None
@@ -334,16 +356,7 @@ class OrdersApi(Construct):
         headers = {}
         if cors_origins:
             headers["Access-Control-Allow-Origin"] = f"'{cors_origins[0]}'"
-        body = {
-            "application/json": json.dumps(
-                {
-                    "error": "$context.error.responseType",
-                    "message": "$context.error.messageString",
-                    "details": "$context.error.validationErrorString",
-                    "requestId": "$context.requestId",
-                }
-            )
-        }
+        body = {"application/json": GATEWAY_ERROR_TEMPLATE}
         for response_id, response_type in (
             ("Default4xx", apigw.ResponseType.DEFAULT_4_XX),
             ("Default5xx", apigw.ResponseType.DEFAULT_5_XX),
