@@ -160,8 +160,9 @@ def replay_dead_letters(
         messages = sqs.receive_message(
             QueueUrl=queue_url,
             MaxNumberOfMessages=min(10, max_messages - len(outcomes)),
-            WaitTimeSeconds=1,
-            VisibilityTimeout=REPLAY_VISIBILITY_SECONDS,
+            WaitTimeSeconds=2,
+            # A dry run hides nothing from other readers.
+            VisibilityTimeout=0 if dry_run else REPLAY_VISIBILITY_SECONDS,
         ).get("Messages", [])
         fresh = [m for m in messages if m["MessageId"] not in seen]
         if not fresh:
@@ -172,7 +173,7 @@ def replay_dead_letters(
             outcomes.append(outcome)
             if outcome.status == "replayed":
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            else:  # back on the queue for the next attempt or another reader
+            elif not dry_run:  # back on the queue for the next attempt or another reader
                 sqs.change_message_visibility(
                     QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
                 )

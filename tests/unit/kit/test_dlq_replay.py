@@ -180,7 +180,7 @@ def test_other_messages_are_skipped_and_dry_run_changes_nothing() -> None:
     outcomes = _run(sqs, FakeStreams([102]), lambda_client, dry_run=True)
 
     assert [o.status for o in outcomes] == ["skipped", "skipped", "dry-run"]
-    assert lambda_client.events == [] and sqs.deleted == []
+    assert lambda_client.events == [] and sqs.deleted == [] and sqs.released == []
 
 
 def test_bad_input_is_a_clear_error() -> None:
