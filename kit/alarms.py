@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -26,6 +27,24 @@ FIVE_MINUTES = Duration.minutes(5)
 API_4XX_THRESHOLD = 100
 #: Stream records older than this (ms) mean the processor is falling behind.
 ITERATOR_AGE_THRESHOLD_MS = 60_000
+
+
+def alarm_arn_pattern(prefix: str) -> str:
+    """ARN pattern of the service's alarms (all named ``<prefix>-<AlarmName>``)."""
+    return f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:{prefix}-*"
+
+
+def alarm_source_conditions(prefix: str) -> dict[str, dict[str, str]]:
+    """Conditions that let CloudWatch act for the service's own alarms only.
+
+    AWS recommends ``aws:SourceAccount`` and ``aws:SourceArn`` on grants to service
+    principals (cross-service confused deputy prevention); CloudWatch sets both, the source
+    being the alarm's ARN, when it publishes an alarm notification.
+    """
+    return {
+        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+        "ArnLike": {"aws:SourceArn": alarm_arn_pattern(prefix)},
+    }
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,17 @@ class ServiceAlarms(Construct):
             display_name=f"{prefix} alarms",
             master_key=key,
             enforce_ssl=True,
+        )
+        # enforce_ssl replaces SNS's default topic policy with the TLS Deny alone: without an
+        # Allow for CloudWatch, alarms could not publish and no one would be notified.
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions=alarm_source_conditions(prefix),
+            )
         )
         for email in emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))

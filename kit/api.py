@@ -18,7 +18,7 @@ from constructs import Construct
 
 from kit.paths import order_request_schema_path
 from kit.phases import Features
-from kit.props import AuthorizationMode
+from kit.props import CREATE_ACCOUNT_ROLE, EXISTING_ACCOUNT_ROLE, AuthorizationMode
 
 #: Name of the API Gateway model made from the order request JSON Schema.
 ORDER_REQUEST_MODEL_NAME = "OrderRequest"
@@ -49,6 +49,21 @@ ACCESS_LOG_FIELDS = {
 }
 
 
+#: Body of the errors API Gateway itself returns (a mapping template, not JSON: AWS documents
+#: ``$context.error.messageString`` as the already quoted ``$context.error.message``). The
+#: validator's ``$context.error.validationErrorString`` is left out: it quotes submitted
+#: values (addresses...) back to the caller.
+GATEWAY_ERROR_TEMPLATE = (
+    '{"error": "$context.error.responseType", '
+    '"message": $context.error.messageString, '
+    '"requestId": "$context.requestId"}'
+)
+
+#: Request template of the CORS preflight mock integrations: valid JSON (the CDK default,
+#: ``{ statusCode: 200 }``, is not).
+PREFLIGHT_REQUEST_TEMPLATE = '{"statusCode": 200}'
+
+
 def load_order_request_schema() -> dict[str, Any]:
     """Return the order request JSON Schema that becomes the API Gateway request model."""
     with order_request_schema_path().open(encoding="utf-8") as stream:
@@ -72,6 +87,9 @@ class OrdersApi(Construct):
     stage : aws_apigateway.Stage
     access_log_group : aws_logs.LogGroup or None
     execution_log_group : aws_logs.LogGroup or None
+    account_role : aws_iam.Role or None
+        The account's API Gateway CloudWatch role, when this construct creates it
+        (``account_role="create"``): account-wide, retained on stack delete.
     request_model : aws_apigateway.CfnModel or None
     web_acl : aws_wafv2.CfnWebACL or None
     """
@@ -95,6 +113,7 @@ class OrdersApi(Construct):
         cognito_user_pool_arn: str | None,
         enable_waf: bool,
         waf_rate_limit: int,
+        account_role: str = CREATE_ACCOUNT_ROLE,
     ) -> None:
         super().__init__(scope, construct_id)
         retention = log_retention if features.log_retention else logs.RetentionDays.INFINITE
@@ -150,10 +169,12 @@ class OrdersApi(Construct):
         )
         self.stage = self.api.deployment_stage
         self.execution_log_group: logs.LogGroup | None = None
+        self.account_role: iam.Role | None = None
         if features.access_logging:
             self.execution_log_group = self._execution_logging(
                 stage_name, key, retention, removal_policy
             )
+            self._account_logging_role(account_role)
 
         method_options = (
             self._method_authorization(authorization, cognito_user_pool_arn)
@@ -217,6 +238,13 @@ class OrdersApi(Construct):
             )
             customer_orders.add_method("GET", integration, **list_options, **method_options)
         self.web_acl = self._web_acl(name, stage_name, waf_rate_limit) if enable_waf else None
+        for method in self.api.methods:
+            if method.http_method == "OPTIONS":
+                cfn_method = method.node.default_child
+                assert isinstance(cfn_method, apigw.CfnMethod)
+                cfn_method.add_property_override(
+                    "Integration.RequestTemplates.application/json", PREFLIGHT_REQUEST_TEMPLATE
+                )
 
     def _method_authorization(
         self, authorization: AuthorizationMode, user_pool_arn: str | None
@@ -244,7 +272,7 @@ class OrdersApi(Construct):
         removal_policy: RemovalPolicy,
     ) -> logs.LogGroup:
         """Create the execution log group before API Gateway does (so it has KMS and
-        retention) and the account-level role API Gateway writes execution logs with."""
+        retention)."""
         log_group = logs.LogGroup(
             self,
             "ExecutionLogs",
@@ -256,40 +284,71 @@ class OrdersApi(Construct):
             encryption_key=key,
             removal_policy=removal_policy,
         )
+        self.stage.node.add_dependency(log_group)
+        return log_group
+
+    def _account_logging_role(self, account_role: str) -> None:
+        """Set (or leave) the account's CloudWatch role, which API Gateway uses to write both
+        execution and access logs of every REST API of the account in this region."""
+        if account_role == EXISTING_ACCOUNT_ROLE:
+            return
+        if account_role != CREATE_ACCOUNT_ROLE:  # an ARN, validated by OrderServiceProps
+            account = apigw.CfnAccount(self, "Account", cloud_watch_role_arn=account_role)
+            account.apply_removal_policy(RemovalPolicy.RETAIN)
+            self.stage.node.add_dependency(account)
+            return
+        assert self.access_log_group is not None  # created with the execution logs
         role = iam.Role(
             self,
             "CloudWatchRole",
-            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
-            description="Lets API Gateway write execution logs of this account's APIs",
+            # Confused-deputy prevention: only API Gateway acting for this account.
+            assumed_by=iam.ServicePrincipal(
+                "apigateway.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+            ),
+            description=(
+                "Account-wide: lets API Gateway write execution logs and this service's access logs"
+            ),
         )
         execution_logs = (
             f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
             "log-group:API-Gateway-Execution-Logs_*"
         )
+        log_actions = [
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:DescribeLogGroups",
+            "logs:DescribeLogStreams",
+            "logs:PutLogEvents",
+        ]
         policy = iam.ManagedPolicy(
             self,
             "CloudWatchPolicy",
-            description="API Gateway execution logging",
+            description="API Gateway execution logs and this service's access logs",
             roles=[role],
             statements=[
                 iam.PolicyStatement(
                     sid="WriteExecutionLogs",
-                    actions=[
-                        "logs:CreateLogGroup",
-                        "logs:CreateLogStream",
-                        "logs:DescribeLogGroups",
-                        "logs:DescribeLogStreams",
-                        "logs:PutLogEvents",
-                    ],
+                    actions=log_actions,
                     resources=[execution_logs, f"{execution_logs}:log-stream:*"],
-                )
+                ),
+                # Access logs are written with the same account role, to the stage's
+                # destination group (its ARN attribute ends in ":*", covering its streams).
+                iam.PolicyStatement(
+                    sid="WriteAccessLogs",
+                    actions=[a for a in log_actions if a != "logs:CreateLogGroup"],
+                    resources=[self.access_log_group.log_group_arn],
+                ),
             ],
         )
         account = apigw.CfnAccount(self, "Account", cloud_watch_role_arn=role.role_arn)
         account.node.add_dependency(policy)
+        # The setting is account-wide: other APIs may write their logs with this role, so
+        # deleting the stack keeps the role, its policy and the setting.
+        for resource in (role, policy, account):
+            resource.apply_removal_policy(RemovalPolicy.RETAIN)
         self.stage.node.add_dependency(account)
-        self.stage.node.add_dependency(log_group)
-        return log_group
+        self.account_role = role
 
     def _gateway_responses(self, cors_origins: Sequence[str]) -> None:
         """Errors produced by API Gateway itself (auth, validation, throttling) as JSON with
@@ -297,16 +356,7 @@ class OrdersApi(Construct):
         headers = {}
         if cors_origins:
             headers["Access-Control-Allow-Origin"] = f"'{cors_origins[0]}'"
-        body = {
-            "application/json": json.dumps(
-                {
-                    "error": "$context.error.responseType",
-                    "message": "$context.error.messageString",
-                    "details": "$context.error.validationErrorString",
-                    "requestId": "$context.requestId",
-                }
-            )
-        }
+        body = {"application/json": GATEWAY_ERROR_TEMPLATE}
         for response_id, response_type in (
             ("Default4xx", apigw.ResponseType.DEFAULT_4_XX),
             ("Default5xx", apigw.ResponseType.DEFAULT_5_XX),

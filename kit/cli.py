@@ -1,7 +1,8 @@
 """``order-kit``: the kit's command line.
 
 ``order-kit synth`` synthesizes the reference app (what ``make synth`` runs);
-``order-kit migrate-check OLD NEW`` proves an update between two templates safe for live data.
+``order-kit migrate-check OLD NEW`` proves an update between two templates safe for live data;
+``order-kit replay-dlq`` runs the confirmation again for the stream batches in the DLQ.
 """
 
 from __future__ import annotations
@@ -66,6 +67,74 @@ def _audit(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+def _replay_dlq(args: argparse.Namespace) -> int:
+    import boto3
+
+    from kit.dlq_replay import ReplayError, replay_dead_letters
+
+    def clients(service: str) -> object:
+        return boto3.client(service, region_name=args.region, endpoint_url=args.endpoint_url)
+
+    try:
+        outcomes = replay_dead_letters(
+            clients,
+            args.queue_url,
+            args.function,
+            max_messages=args.max_messages,
+            dry_run=args.dry_run,
+        )
+    except ReplayError as error:
+        print(f"order-kit replay-dlq: error: {error}", file=sys.stderr)
+        return 2
+    for outcome in outcomes:
+        print(
+            f"{outcome.status}: {outcome.message_id} ({outcome.records} records) {outcome.detail}"
+        )
+    unresolved = [o for o in outcomes if o.status in ("failed", "expired")]
+    print(
+        f"{len(outcomes)} message(s): "
+        + ", ".join(
+            f"{status} {sum(1 for o in outcomes if o.status == status)}"
+            for status in ("replayed", "failed", "expired", "skipped", "dry-run")
+        )
+    )
+    return 1 if unresolved else 0
+
+
+def _add_replay_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    replay = commands.add_parser(
+        "replay-dlq",
+        help="confirm again the orders of stream batches the processor gave up on",
+        description="Read the dead-letter queue's stream failure records, re-read the "
+        "referenced records from the table's stream (kept 24 h) and invoke the processor "
+        "function with them; a failure record is deleted once its batch is handled. Exit 1 "
+        "if a batch still fails or the stream no longer has it.",
+    )
+    replay.add_argument("--queue-url", required=True, help="the DeadLetterQueueUrl output")
+    replay.add_argument(
+        "--function", required=True, help="the ProcessorFunctionName output (name or ARN)"
+    )
+    replay.add_argument("--region", help="AWS region (default: the SDK's)")
+    replay.add_argument("--endpoint-url", help="an endpoint for every client (local cloud)")
+    replay.add_argument(
+        "--max-messages", type=_positive, default=100, help="messages to handle at most"
+    )
+    replay.add_argument(
+        "--dry-run", action="store_true", help="read the batches, invoke and delete nothing"
+    )
+    replay.set_defaults(run=_replay_dlq)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 def _phase(value: str) -> int:
     from kit.phases import FIRST_PHASE, LAST_PHASE
 
@@ -111,7 +180,7 @@ def _add_audit_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``order-kit`` (one sub-command per workflow)."""
     parser = argparse.ArgumentParser(
-        prog="order-kit", description="production-order-kit: synthesize and audit"
+        prog="order-kit", description="production-order-kit: synthesize, audit and operate"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     synth = commands.add_parser("synth", help="synthesize the reference app")
@@ -125,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("old", help="the deployed (current) template, JSON")
     migrate.add_argument("new", help="the template to deploy next, JSON")
     migrate.set_defaults(run=_migrate_check)
+    _add_replay_parser(commands)
     return parser
 
 

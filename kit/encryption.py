@@ -7,6 +7,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from kit.alarms import alarm_source_conditions
+
 # Administration and use by principals of this account, listed one by one: the CDK default
 # key policy would grant the account root "kms:*", and the kit allows no wildcard action.
 # IAM policies in the account still need to grant these to a role before it can use the key.
@@ -52,7 +54,9 @@ LOGS_KEY_ACTIONS = (
     "kms:ReEncryptTo",
 )
 
-#: What CloudWatch alarms need to publish to the encrypted SNS topic.
+#: What CloudWatch alarms need to publish to the encrypted SNS topic: SNS asks KMS for a data
+#: key on the publisher's behalf (AWS documents kms:Decrypt and kms:GenerateDataKey*; the kit
+#: names the one GenerateDataKey action SNS calls rather than a wildcard).
 CLOUDWATCH_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 
 
@@ -110,7 +114,8 @@ class ServiceKey(Construct):
                     principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
                     actions=list(CLOUDWATCH_KEY_ACTIONS),
                     resources=["*"],
-                    conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+                    # Only for this service's alarms (named after the alias).
+                    conditions=alarm_source_conditions(alias_name),
                 ),
             ]
         )

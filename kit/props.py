@@ -58,6 +58,12 @@ _ORIGIN_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 _LOCAL_ORIGIN_RE = re.compile(r"^http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$")
 _TAG_KEY_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$")
 _USER_POOL_ARN_RE = re.compile(r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/\S+$")
+_ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+
+#: ``api_gateway_account_role``: the stack creates the account's API Gateway logging role.
+CREATE_ACCOUNT_ROLE = "create"
+#: ``api_gateway_account_role``: the account already has one; the stack leaves it alone.
+EXISTING_ACCOUNT_ROLE = "existing"
 
 
 class OrderServicePropsError(ValueError):
@@ -135,6 +141,16 @@ class OrderServiceProps:
         Migration phase, 0-5 (see :mod:`kit.phases`): 5, the default, is full production; 0 is
         the naive starting point (open API, no key, wildcard IAM...) kept to be audited and
         migrated from. Lower phases ignore the props of controls they do not deploy.
+    api_gateway_account_role
+        The CloudWatch role API Gateway writes execution and access logs with. It is an
+        **account-wide, per-region** setting shared by every REST API of the account:
+        :data:`CREATE_ACCOUNT_ROLE` (``"create"``, the default) creates a role for the kit's
+        own logs and sets it on the account; the role, its policy and the setting are kept when
+        the stack is deleted, since other APIs may rely on them. :data:`EXISTING_ACCOUNT_ROLE`
+        (``"existing"``) leaves the account's current role alone (it must already let API
+        Gateway write to any log group, e.g. with the AWS managed policy
+        ``AmazonAPIGatewayPushToCloudWatchLogs``); an IAM role ARN sets that role on the
+        account. Only one stack per account and region should create or set it.
     powertools_layer_version
         Version of the public Powertools for AWS Lambda (Python) v3 layer to attach, or ``None``
         to attach none (when the runtime already provides Powertools, e.g. the local emulator).
@@ -161,6 +177,7 @@ class OrderServiceProps:
     waf_rate_limit: int = 2000
     api_latency_alarm_ms: int = 2000
     powertools_layer_version: int | None = DEFAULT_POWERTOOLS_LAYER_VERSION
+    api_gateway_account_role: str = CREATE_ACCOUNT_ROLE
     phase: int = LAST_PHASE
 
     def __post_init__(self) -> None:
@@ -249,6 +266,15 @@ class OrderServiceProps:
         if not isinstance(self.enable_waf, bool):
             raise OrderServicePropsError(
                 f"OrderServiceProps.enable_waf must be a bool, got {self.enable_waf!r}"
+            )
+        role = self.api_gateway_account_role
+        if not isinstance(role, str) or not (
+            role in (CREATE_ACCOUNT_ROLE, EXISTING_ACCOUNT_ROLE) or _ROLE_ARN_RE.match(role)
+        ):
+            raise OrderServicePropsError(
+                "OrderServiceProps.api_gateway_account_role must be "
+                f"{CREATE_ACCOUNT_ROLE!r}, {EXISTING_ACCOUNT_ROLE!r} or an IAM role ARN, "
+                f"got {role!r}"
             )
         _check_int("phase", self.phase, FIRST_PHASE, LAST_PHASE)
         if self.powertools_layer_version is not None:

@@ -212,6 +212,7 @@ class ProductionOrderService(Construct):
             cognito_user_pool_arn=props.cognito_user_pool_arn,
             enable_waf=props.enable_waf,
             waf_rate_limit=props.waf_rate_limit,
+            account_role=props.api_gateway_account_role,
         )
         self.api: apigw.RestApi = self.orders_api.api
         self.stage: apigw.Stage = self.orders_api.stage

@@ -91,6 +91,21 @@ def test_topic_encrypted_tls_only_with_email(template: Template) -> None:
     assert subscription["Endpoint"] == "oncall@example.com"
 
 
+def test_topic_policy_lets_cloudwatch_publish_for_the_service_alarms_only(
+    template: Template,
+) -> None:
+    # enforce_ssl replaces SNS's default policy: without this Allow no alarm is delivered.
+    (policy,) = resources(template, "AWS::SNS::TopicPolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    (publish,) = [s for s in statements if s.get("Sid") == "CloudWatchAlarmsPublish"]
+    assert publish["Effect"] == "Allow"
+    assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert publish["Action"] == "sns:Publish"
+    assert publish["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    source_arn = json.dumps(publish["Condition"]["ArnLike"]["aws:SourceArn"])
+    assert ":alarm:orders-prod-*" in source_arn
+
+
 def test_dashboard_shows_key_metrics(template: Template) -> None:
     body = json.dumps(only(template, "AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"])
     for needle in (

@@ -65,6 +65,14 @@ def test_props_are_immutable() -> None:
         ("waf_rate_limit", 10, "waf_rate_limit"),
         ("api_latency_alarm_ms", 30_000, "api_latency_alarm_ms"),
         ("powertools_layer_version", 0, "powertools_layer_version"),
+        ("api_gateway_account_role", "none", "api_gateway_account_role"),
+        ("api_gateway_account_role", None, "api_gateway_account_role"),
+        ("api_gateway_account_role", "arn:aws:iam::1:role/x", "api_gateway_account_role"),
+        (
+            "api_gateway_account_role",
+            "arn:aws:iam::123456789012:user/x",
+            "api_gateway_account_role",
+        ),
     ],
 )
 def test_bad_value_raises_naming_the_prop(prop: str, value: Any, message: str) -> None:

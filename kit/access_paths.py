@@ -1,0 +1,418 @@
+"""Who may act: every service-to-resource path the order service relies on, and a few it must
+refuse, evaluated against a synthesized template with :mod:`kit.policy_evaluation`.
+
+The local cloud enforces none of these policies; a path that AWS would deny fails silently in
+production (alarms reach no one, logs are never written). ``order_service_paths`` names each
+path once; ``evaluate`` says, for a template, whether AWS would allow it; ``markdown_table``
+is the table on the Architecture page (``python -m kit.access_paths`` prints it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kit.policy_evaluation import (
+    ACCOUNT,
+    PARTITION,
+    Decision,
+    Principal,
+    Request,
+    RolePrincipal,
+    ServicePrincipal,
+    TemplateEvaluator,
+)
+
+OTHER_ACCOUNT = "444455556666"
+
+
+@dataclass(frozen=True)
+class AccessPath:
+    """One (principal, action, resource, context) the service needs allowed — or denied."""
+
+    who: str
+    what: str
+    on: str
+    principal: Principal
+    actions: tuple[str, ...]
+    resource: str
+    context: Mapping[str, str] = field(default_factory=dict)
+    expected: bool = True
+
+    def requests(self) -> list[Request]:
+        return [Request(self.principal, a, self.resource, self.context) for a in self.actions]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A path and what AWS would decide for each of its actions."""
+
+    path: AccessPath
+    decisions: tuple[Decision, ...]
+
+    @property
+    def as_expected(self) -> bool:
+        return all(d.allowed is self.path.expected for d in self.decisions)
+
+
+def _only(resources: Mapping[str, Any], kind: str, **properties: Any) -> str:
+    found = [
+        logical
+        for logical, resource in resources.items()
+        if resource["Type"] == kind
+        and all(resource.get("Properties", {}).get(k) == v for k, v in properties.items())
+    ]
+    if len(found) != 1:
+        raise ValueError(f"expected one {kind} {properties or ''}, found {sorted(found)}")
+    return found[0]
+
+
+def _role_of(evaluator: TemplateEvaluator, handler: str) -> str:
+    function = evaluator.resources[
+        _only(evaluator.resources, "AWS::Lambda::Function", Handler=handler)
+    ]
+    role: str = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    return role
+
+
+def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
+    """The paths of a full-production ``ProductionOrderService`` (phase 5) template."""
+    from kit.service import API_HANDLER, PROCESSOR_HANDLER
+
+    resources = evaluator.resources
+    region = evaluator.region
+    arn = evaluator.resolve
+    key = arn({"Fn::GetAtt": [_only(resources, "AWS::KMS::Key"), "Arn"]})
+    topic = arn({"Ref": _only(resources, "AWS::SNS::Topic")})
+    table_id = _only(resources, "AWS::DynamoDB::Table")
+    table = arn({"Fn::GetAtt": [table_id, "Arn"]})
+    stream = arn({"Fn::GetAtt": [table_id, "StreamArn"]})
+    queue = arn({"Fn::GetAtt": [_only(resources, "AWS::SQS::Queue"), "Arn"]})
+    api_role = _role_of(evaluator, API_HANDLER)
+    processor_role = _role_of(evaluator, PROCESSOR_HANDLER)
+    alarm = next(
+        arn(r["Properties"]["AlarmName"])
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    )
+    alarm_arn = f"arn:{PARTITION}:cloudwatch:{region}:{ACCOUNT}:alarm:{alarm}"
+    stage = next(r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage")
+    access_logs = arn(stage["Properties"]["AccessLogSetting"]["DestinationArn"]).removesuffix(":*")
+    execution_logs_name = next(
+        arn(r["Properties"]["LogGroupName"])
+        for r in resources.values()
+        if r["Type"] == "AWS::Logs::LogGroup"
+        and "API-Gateway-Execution-Logs_" in json.dumps(r["Properties"].get("LogGroupName"))
+    )
+    execution_logs = f"arn:{PARTITION}:logs:{region}:{ACCOUNT}:log-group:{execution_logs_name}"
+    tls = {"aws:SecureTransport": "true"}
+    from_alarm = {**tls, "aws:SourceAccount": ACCOUNT, "aws:SourceArn": alarm_arn}
+    cloudwatch = ServicePrincipal("cloudwatch.amazonaws.com")
+    api = RolePrincipal(api_role)
+    processor = RolePrincipal(processor_role)
+    via = {
+        service: {**tls, "kms:ViaService": f"{service}.{region}.amazonaws.com"}
+        for service in ("dynamodb", "sqs", "lambda")
+    }
+    paths = [
+        AccessPath(
+            "CloudWatch alarms",
+            "notify",
+            "alarm topic",
+            cloudwatch,
+            ("sns:Publish",),
+            topic,
+            from_alarm,
+        ),
+        AccessPath(
+            "CloudWatch alarms (through SNS)",
+            "encrypt notifications",
+            "service key",
+            cloudwatch,
+            ("kms:GenerateDataKey", "kms:Decrypt"),
+            key,
+            from_alarm,
+        ),
+    ]
+    labels = {
+        access_logs: "the API access logs",
+        execution_logs: "the API execution logs",
+        _function_log_group(evaluator, api_role): "the api function's logs",
+        _function_log_group(evaluator, processor_role): "the stream processor's logs",
+    }
+    for logical, resource in resources.items():
+        if resource["Type"] != "AWS::Logs::LogGroup":
+            continue
+        group = arn({"Fn::GetAtt": [logical, "Arn"]}).removesuffix(":*")
+        paths.append(
+            AccessPath(
+                "CloudWatch Logs",
+                f"encrypt {labels.get(group, logical)}",
+                "service key",
+                ServicePrincipal(f"logs.{region}.amazonaws.com"),
+                ("kms:GenerateDataKey", "kms:Decrypt"),
+                key,
+                {**tls, "kms:EncryptionContext:aws:logs:arn": group},
+            )
+        )
+    account = next((r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Account"), None)
+    role_arn = account["Properties"]["CloudWatchRoleArn"] if account else None
+    if isinstance(role_arn, Mapping) and "Fn::GetAtt" in role_arn:
+        account_role = role_arn["Fn::GetAtt"][0]
+        gateway = RolePrincipal(account_role)
+        paths += [
+            AccessPath(
+                "API Gateway",
+                "assume the account's CloudWatch role",
+                "account role",
+                ServicePrincipal("apigateway.amazonaws.com"),
+                ("sts:AssumeRole",),
+                arn(role_arn),
+                {**tls, "aws:SourceAccount": ACCOUNT},
+            ),
+            AccessPath(
+                "API Gateway (account role)",
+                "write access logs",
+                "access-log group",
+                gateway,
+                ("logs:CreateLogStream", "logs:PutLogEvents"),
+                f"{access_logs}:log-stream:stream",
+            ),
+            AccessPath(
+                "API Gateway (account role)",
+                "write execution logs",
+                "execution-log group",
+                gateway,
+                ("logs:CreateLogStream", "logs:PutLogEvents"),
+                f"{execution_logs}:log-stream:stream",
+            ),
+            AccessPath(
+                "Another account's API Gateway",
+                "assume the account role (must fail)",
+                "account role",
+                ServicePrincipal("apigateway.amazonaws.com"),
+                ("sts:AssumeRole",),
+                arn(role_arn),
+                {**tls, "aws:SourceAccount": OTHER_ACCOUNT},
+                expected=False,
+            ),
+        ]
+    for name, role in (("api function", api_role), ("stream processor", processor_role)):
+        paths.append(
+            AccessPath(
+                "Lambda",
+                f"run the {name}",
+                f"{name} role",
+                ServicePrincipal("lambda.amazonaws.com"),
+                ("sts:AssumeRole",),
+                arn({"Fn::GetAtt": [role, "Arn"]}),
+                tls,
+            )
+        )
+    paths += [
+        AccessPath(
+            "api function",
+            "create and read orders",
+            "orders table",
+            api,
+            ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"),
+            table,
+            tls,
+        ),
+        AccessPath(
+            "api function (through DynamoDB)",
+            "use the table's key",
+            "service key",
+            api,
+            ("kms:Decrypt", "kms:GenerateDataKey"),
+            key,
+            via["dynamodb"],
+        ),
+        AccessPath(
+            "api function", "encrypt page tokens", "service key", api, ("kms:Encrypt",), key, tls
+        ),
+        AccessPath(
+            "api function (through Lambda)",
+            "decrypt its environment",
+            "service key",
+            api,
+            ("kms:Decrypt",),
+            key,
+            via["lambda"],
+        ),
+        AccessPath(
+            "event source mapping (processor role)",
+            "read the stream",
+            "table stream",
+            processor,
+            ("dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"),
+            stream,
+            tls,
+        ),
+        AccessPath(
+            "event source mapping (processor role)",
+            "list streams",
+            "*",
+            processor,
+            ("dynamodb:ListStreams",),
+            "*",
+            tls,
+        ),
+        AccessPath(
+            "event source mapping (processor role)",
+            "send failed batches",
+            "dead-letter queue",
+            processor,
+            ("sqs:SendMessage",),
+            queue,
+            tls,
+        ),
+        AccessPath(
+            "event source mapping (processor role, through SQS)",
+            "encrypt failed batches",
+            "service key",
+            processor,
+            ("kms:GenerateDataKey", "kms:Decrypt"),
+            key,
+            via["sqs"],
+        ),
+        AccessPath(
+            "stream processor",
+            "confirm orders",
+            "orders table",
+            processor,
+            ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+            table,
+            tls,
+        ),
+        AccessPath(
+            "stream processor (through DynamoDB)",
+            "use the table's key",
+            "service key",
+            processor,
+            ("kms:Decrypt", "kms:GenerateDataKey"),
+            key,
+            via["dynamodb"],
+        ),
+        AccessPath(
+            "CloudWatch alarms without TLS",
+            "publish (must fail)",
+            "alarm topic",
+            cloudwatch,
+            ("sns:Publish",),
+            topic,
+            {**from_alarm, "aws:SecureTransport": "false"},
+            expected=False,
+        ),
+        AccessPath(
+            "stream processor without TLS",
+            "send (must fail)",
+            "dead-letter queue",
+            processor,
+            ("sqs:SendMessage",),
+            queue,
+            {"aws:SecureTransport": "false"},
+            expected=False,
+        ),
+        AccessPath(
+            "Another account's alarm",
+            "notify (must fail)",
+            "alarm topic",
+            cloudwatch,
+            ("sns:Publish",),
+            topic,
+            {
+                **tls,
+                "aws:SourceAccount": OTHER_ACCOUNT,
+                "aws:SourceArn": alarm_arn.replace(ACCOUNT, OTHER_ACCOUNT),
+            },
+            expected=False,
+        ),
+        AccessPath(
+            "api function",
+            "update orders (must fail: only the processor confirms)",
+            "orders table",
+            api,
+            ("dynamodb:UpdateItem",),
+            table,
+            tls,
+            expected=False,
+        ),
+    ]
+    for name, role in (("api function", api_role), ("stream processor", processor_role)):
+        group = _function_log_group(evaluator, role)
+        paths.append(
+            AccessPath(
+                name,
+                "write its logs",
+                "its log group",
+                RolePrincipal(role),
+                ("logs:CreateLogStream", "logs:PutLogEvents"),
+                f"{group}:log-stream:stream",
+                tls,
+            )
+        )
+    return paths
+
+
+def _function_log_group(evaluator: TemplateEvaluator, role: str) -> str:
+    function = next(
+        r
+        for r in evaluator.resources.values()
+        if r["Type"] == "AWS::Lambda::Function"
+        and r["Properties"]["Role"] == {"Fn::GetAtt": [role, "Arn"]}
+    )
+    logical = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    group: str = evaluator.resolve({"Fn::GetAtt": [logical, "Arn"]})
+    return group.removesuffix(":*")
+
+
+def evaluate(template: Mapping[str, Any], region: str = "eu-west-1") -> list[Outcome]:
+    """What AWS would decide for every path of ``template``."""
+    evaluator = TemplateEvaluator(template, region)
+    return [
+        Outcome(path, tuple(evaluator.decide(request) for request in path.requests()))
+        for path in order_service_paths(evaluator)
+    ]
+
+
+def markdown_table(outcomes: Sequence[Outcome]) -> str:
+    """The "Who may act" table: one row per path, with what allows (or refuses) it."""
+    rows = [
+        "| who | does what | on | actions | expected | allowed by / refused by |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for outcome in outcomes:
+        path = outcome.path
+        reasons = sorted({_short(d.reason) for d in outcome.decisions})
+        rows.append(
+            f"| {path.who} | {path.what} | {path.on} | "
+            f"{', '.join(f'`{a}`' for a in path.actions)} | "
+            f"{'allow' if path.expected else 'deny'} | {'; '.join(reasons)} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _short(reason: str) -> str:
+    # Logical ids carry a CDK hash suffix; the statement ids say what matched.
+    return re.sub(r"Service([A-Za-z]+?)[0-9A-F]{8}", r"\1", reason)
+
+
+def reference_outcomes(region: str = "eu-west-1") -> list[Outcome]:
+    """The paths of the reference configuration (``REFERENCE_PROPS``), evaluated."""
+    from aws_cdk import App, Environment, Stack
+    from aws_cdk.assertions import Template
+
+    from kit.reference_app import REFERENCE_PROPS
+    from kit.service import ProductionOrderService
+
+    stack = Stack(App(), "Stack", env=Environment(region=region))
+    ProductionOrderService(stack, "Service", REFERENCE_PROPS)
+    return evaluate(Template.from_stack(stack).to_json(), region)
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the docs table
+    print(markdown_table(reference_outcomes()), end="")
