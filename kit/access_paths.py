@@ -190,6 +190,15 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
                 f"{execution_logs}:log-stream:stream",
             ),
             AccessPath(
+                "API Gateway",
+                "assume the account role without aws:SourceAccount in the request",
+                "account role",
+                ServicePrincipal("apigateway.amazonaws.com"),
+                ("sts:AssumeRole",),
+                arn(role_arn),
+                dict(tls),
+            ),
+            AccessPath(
                 "Another account's API Gateway",
                 "assume the account role (must fail)",
                 "account role",

@@ -301,10 +301,13 @@ class OrdersApi(Construct):
         role = iam.Role(
             self,
             "CloudWatchRole",
-            # Confused-deputy prevention: only API Gateway acting for this account.
+            # Confused-deputy prevention: API Gateway acting for another account is refused.
+            # ...IfExists: AWS does not document that API Gateway puts aws:SourceAccount in the
+            # request context when it assumes the account's logging role; a plain StringEquals
+            # would then deny it and every API in the account would silently stop logging.
             assumed_by=iam.ServicePrincipal(
                 "apigateway.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+                conditions={"StringEqualsIfExists": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             ),
             description=(
                 "Account-wide: lets API Gateway write execution logs and this service's access logs"

@@ -71,7 +71,9 @@ def test_created_account_role_is_kept_and_trusts_only_this_accounts_api_gateway(
     assert role["DeletionPolicy"] == "Retain"
     (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    assert trust["Condition"] == {
+        "StringEqualsIfExists": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    }
     (policy,) = [
         p
         for p in resources(template, "AWS::IAM::ManagedPolicy").values()
