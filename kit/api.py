@@ -26,13 +26,16 @@ ORDER_REQUEST_MODEL_NAME = "OrderRequest"
 CORRELATION_HEADER = "X-Correlation-Id"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
-#: One JSON object per request in the access log.
+#: One JSON object per request in the access log. It names the caller (``userArn``/``caller``
+#: for IAM, ``cognitoSub`` for Cognito: the token's immutable user id) and the request path
+#: (``path``, with the ids in it), so it joins the function log on ``requestId``.
 ACCESS_LOG_FIELDS = {
     "requestId": "$context.requestId",
     "extendedRequestId": "$context.extendedRequestId",
     "requestTime": "$context.requestTime",
     "httpMethod": "$context.httpMethod",
     "resourcePath": "$context.resourcePath",
+    "path": "$context.path",
     "status": "$context.status",
     "protocol": "$context.protocol",
     "responseLength": "$context.responseLength",
@@ -44,6 +47,7 @@ ACCESS_LOG_FIELDS = {
     "sourceIp": "$context.identity.sourceIp",
     "caller": "$context.identity.caller",
     "userArn": "$context.identity.userArn",
+    "cognitoSub": "$context.authorizer.claims.sub",
     "xrayTraceId": "$context.xrayTraceId",
     "wafStatus": "$context.waf.status",
 }
@@ -94,6 +98,7 @@ class OrdersApi(Construct):
         authorization: AuthorizationMode,
         cognito_user_pool_arn: str | None,
         enable_waf: bool,
+        cognito_oauth_scopes: Sequence[str] = (),
         waf_rate_limit: int,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -156,7 +161,7 @@ class OrdersApi(Construct):
             )
 
         method_options = (
-            self._method_authorization(authorization, cognito_user_pool_arn)
+            self._method_authorization(authorization, cognito_user_pool_arn, cognito_oauth_scopes)
             if features.api_authorization
             else {"authorization_type": apigw.AuthorizationType.NONE}  # phase 0: open
         )
@@ -219,7 +224,10 @@ class OrdersApi(Construct):
         self.web_acl = self._web_acl(name, stage_name, waf_rate_limit) if enable_waf else None
 
     def _method_authorization(
-        self, authorization: AuthorizationMode, user_pool_arn: str | None
+        self,
+        authorization: AuthorizationMode,
+        user_pool_arn: str | None,
+        oauth_scopes: Sequence[str] = (),
     ) -> dict[str, Any]:
         if authorization is AuthorizationMode.IAM:
             return {"authorization_type": apigw.AuthorizationType.IAM}
@@ -229,10 +237,14 @@ class OrdersApi(Construct):
             authorizer = apigw.CognitoUserPoolsAuthorizer(
                 self, "Authorizer", cognito_user_pools=[pool]
             )
-            return {
+            options: dict[str, Any] = {
                 "authorization_type": apigw.AuthorizationType.COGNITO,
                 "authorizer": authorizer,
             }
+            if oauth_scopes:
+                # API Gateway then requires an access token carrying one of the scopes.
+                options["authorization_scopes"] = list(oauth_scopes)
+            return options
         # AuthorizationMode.NONE: an explicit opt-out by the caller, reported by the audit.
         return {"authorization_type": apigw.AuthorizationType.NONE}
 

@@ -23,7 +23,7 @@ from kit.data import CUSTOMER_INDEX_NAME, OrdersTable
 from kit.encryption import ServiceKey
 from kit.lambda_function import OrderFunction
 from kit.processing import DeadLetterQueue, StreamProcessing
-from kit.props import OrderServiceProps
+from kit.props import AuthorizationMode, OrderServiceProps
 
 #: Value of the ``ManagedBy`` tag.
 MANAGED_BY = "production-order-kit"
@@ -34,6 +34,12 @@ PROCESSOR_HANDLER = "orders.processor.lambda_handler"
 
 class ProductionOrderService(Construct):
     """API Gateway REST API -> Lambda -> DynamoDB order service, production-ready.
+
+    Trust model: with ``AuthorizationMode.IAM`` (the default) callers are trusted backend
+    services: they may create, read and list any customer's orders and they price the orders;
+    each request records the caller's IAM ARN. With ``AuthorizationMode.COGNITO`` callers are
+    end users: the api function reads the customer id from the token claim
+    ``props.customer_id_claim`` and lets them create, read and list only their own orders.
 
     Deploys a customer-managed KMS key, the orders table, the api and stream processor
     functions, the dead-letter queue, the REST API, alarms to an SNS topic, a dashboard, tags
@@ -99,7 +105,13 @@ class ProductionOrderService(Construct):
             self.key, self.cfn_key = service_key.key, service_key.cfn_key
 
         self.table: dynamodb.Table = OrdersTable(
-            self, "Orders", key=self.key, removal_policy=props.removal_policy, features=features
+            self,
+            "Orders",
+            key=self.key,
+            removal_policy=props.removal_policy,
+            features=features,
+            max_read_request_units=props.table_max_read_request_units,
+            max_write_request_units=props.table_max_write_request_units,
         ).table
         self.dead_letter_queue: sqs.Queue | None = None
         if features.dead_letter_queue:
@@ -129,8 +141,15 @@ class ProductionOrderService(Construct):
         api_env = {
             **common_env,
             "ORDER_TTL_DAYS": str(props.order_ttl_days),
+            "IDEMPOTENCY_WINDOW_HOURS": str(props.idempotency_window_hours),
             "ALLOWED_ORIGINS": ",".join(props.cors_origins),
+            # Who the handler trusts: the mode the gateway authorizes with (phase 0: open).
+            "AUTHORIZATION_MODE": (
+                props.authorization.value if features.api_authorization else "none"
+            ),
         }
+        if props.authorization is AuthorizationMode.COGNITO:
+            api_env["CUSTOMER_ID_CLAIM"] = props.customer_id_claim
         table_resources = [self.table.table_arn]
         if features.customer_index:
             api_env["CUSTOMER_INDEX_NAME"] = CUSTOMER_INDEX_NAME
@@ -138,7 +157,14 @@ class ProductionOrderService(Construct):
         api_statements = [
             iam.PolicyStatement(
                 sid="ReadWriteOrders",
-                actions=["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+                # PutItem and ConditionCheckItem are also what TransactWriteItems (the
+                # idempotent create) is authorized by: it has no IAM action of its own.
+                actions=[
+                    "dynamodb:PutItem",
+                    "dynamodb:ConditionCheckItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:Query",
+                ],
                 resources=table_resources,
             )
         ]
@@ -206,6 +232,7 @@ class ProductionOrderService(Construct):
             cors_origins=props.cors_origins,
             authorization=props.authorization,
             cognito_user_pool_arn=props.cognito_user_pool_arn,
+            cognito_oauth_scopes=props.cognito_oauth_scopes,
             enable_waf=props.enable_waf,
             waf_rate_limit=props.waf_rate_limit,
         )

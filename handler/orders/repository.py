@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from orders.aws_errors import error_code, transient_errors_as_unavailable
 from orders.dynamodb_codec import deserialize_item, serialize_item
 from orders.errors import DependencyUnavailableError
+from orders.idempotency import IdempotencyRecord
 from orders.models import STATUS_CONFIRMED, STATUS_PENDING, Order
 
 #: Attributes of the customer index's LastEvaluatedKey (table key + index key).
@@ -34,6 +35,33 @@ class CreateOutcome:
 
     order: Order
     created: bool
+
+
+@dataclass(frozen=True)
+class IdempotentCreateOutcome:
+    """The result of `OrderRepository.create_idempotent`: exactly one attribute is set.
+
+    Attributes
+    ----------
+    created : bool
+        True if this call wrote the order and its idempotency record.
+    existing_record : IdempotencyRecord or None
+        The live record of the same caller and key that stopped the write.
+    legacy_order : Order or None
+        The order the earlier, key-derived scheme stored under the legacy id.
+    """
+
+    created: bool = False
+    existing_record: IdempotencyRecord | None = None
+    legacy_order: Order | None = None
+
+
+#: Cancellation reasons of a transaction that mean "retry later".
+_TRANSIENT_CANCELLATION_CODES = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+)
+#: Attempts of the idempotent create when concurrent transactions touch the same record.
+_TRANSACTION_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -100,6 +128,100 @@ class OrderRepository:
                 raise DependencyUnavailableError("dynamodb") from error
             return CreateOutcome(order=stored, created=False)
         return CreateOutcome(order=order, created=True)
+
+    def create_idempotent(
+        self, order: Order, record: IdempotencyRecord, legacy_order_id: str | None, now: int
+    ) -> IdempotentCreateOutcome:
+        """Store ``order`` and its idempotency ``record`` atomically, unless a live record of
+        the same caller and key (or the legacy order ``legacy_order_id``) exists.
+
+        One ``TransactWriteItems``: the order put (``attribute_not_exists``), the record put
+        (absent, or expired: ``ttl`` before ``now``, since TTL deletion is lazy) and, during
+        the migration, a condition check that no legacy order exists. DynamoDB serializes
+        transactions on the same items, so of concurrent requests with one caller and key
+        exactly one commits; a cancelled one reads what stopped it.
+        """
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table_name,
+                    "Item": serialize_item(order.to_item()),
+                    "ConditionExpression": "attribute_not_exists(orderId)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table_name,
+                    "Item": serialize_item(record.to_item()),
+                    "ConditionExpression": "attribute_not_exists(orderId) OR #ttl < :now",
+                    "ExpressionAttributeNames": {"#ttl": "ttl"},
+                    "ExpressionAttributeValues": {":now": {"N": str(now)}},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+        ]
+        if legacy_order_id is not None:
+            items.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self._table_name,
+                        "Key": {"orderId": {"S": legacy_order_id}},
+                        "ConditionExpression": "attribute_not_exists(orderId)",
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+            )
+        for _ in range(_TRANSACTION_ATTEMPTS):
+            try:
+                with transient_errors_as_unavailable("dynamodb"):
+                    self._client.transact_write_items(TransactItems=items)
+            except ClientError as error:
+                if error_code(error) != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons") or []
+                codes = [str(reason.get("Code") or "None") for reason in reasons]
+                if _TRANSIENT_CANCELLATION_CODES.intersection(codes):
+                    raise DependencyUnavailableError("dynamodb") from error
+                if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                    existing = self._live_record(record.key, now, reasons[1].get("Item"))
+                    if existing is not None:
+                        return IdempotentCreateOutcome(existing_record=existing)
+                    continue  # expired or deleted meanwhile: try again
+                if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+                    legacy = reasons[2].get("Item")
+                    stored = (
+                        Order.from_item(deserialize_item(legacy))
+                        if legacy
+                        else self.get(str(legacy_order_id))
+                    )
+                    if stored is not None:
+                        return IdempotentCreateOutcome(legacy_order=stored)
+                    continue
+                if "TransactionConflict" in codes:
+                    # A concurrent transaction on the same record: it has committed or will
+                    # fail; read what it left.
+                    existing = self._live_record(record.key, now, None)
+                    if existing is not None:
+                        return IdempotentCreateOutcome(existing_record=existing)
+                    continue
+                raise
+            return IdempotentCreateOutcome(created=True)
+        raise DependencyUnavailableError("dynamodb")
+
+    def _live_record(
+        self, key: str, now: int, item: dict[str, Any] | None
+    ) -> IdempotencyRecord | None:
+        """Return the unexpired record ``key`` (from ``item`` when the cancellation carried
+        it, else a strongly consistent read), or None."""
+        if not item:
+            with transient_errors_as_unavailable("dynamodb"):
+                item = self._client.get_item(
+                    TableName=self._table_name, Key={"orderId": {"S": key}}, ConsistentRead=True
+                ).get("Item")
+        if not item:
+            return None
+        record = IdempotencyRecord.from_item(deserialize_item(item))
+        return record if record.ttl >= now else None
 
     def get(self, order_id: str) -> Order | None:
         """Return the order with ``order_id`` (strongly consistent read), or None."""
