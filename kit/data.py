@@ -23,8 +23,8 @@ class OrdersTable(Construct):
     (``customerId`` / ``createdAt``) with contributor insights, and an on-demand maximum
     throughput when one is given. Always: on-demand billing, and deletion protection when
     retained. Idempotency records (``orderId`` = ``idempotency#...``) share the table: they
-    have no ``customerId``, so they stay out of the index, and their ``ttl`` removes them. The key schema never changes between phases, so the
-    table is updated in place, never replaced.
+    have no ``customerId``, so they stay out of the index, and their ``ttl`` removes them.
+    The key schema never changes between phases, so the table is updated in place.
 
     Attributes
     ----------

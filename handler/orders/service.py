@@ -27,15 +27,15 @@ from orders.errors import (
     OrderValidationError,
     Problem,
 )
-from orders.models import Order
-from orders.page_tokens import PageTokenCodec
-from orders.repository import OrderRepository
 from orders.idempotency import (
     IdempotencyRecord,
     check_idempotency_key,
     legacy_order_id,
     record_key,
 )
+from orders.models import Order
+from orders.page_tokens import PageTokenCodec
+from orders.repository import OrderRepository
 from orders.validation import OrderValidator
 
 
