@@ -29,6 +29,8 @@ from kit.props import AuthorizationMode, OrderServiceProps
 MANAGED_BY = "production-order-kit"
 
 API_HANDLER = "orders.api.lambda_handler"
+#: The ``purpose`` of the page tokens' KMS encryption context (handler/orders/page_tokens.py).
+PAGE_TOKEN_PURPOSE = "orders-page-token"
 PROCESSOR_HANDLER = "orders.processor.lambda_handler"
 
 
@@ -173,7 +175,13 @@ class ProductionOrderService(Construct):
             # The encrypted pagination tokens (table encryption goes through DynamoDB).
             api_statements.append(
                 iam.PolicyStatement(
-                    sid="EncryptPageTokens", actions=["kms:Encrypt"], resources=[self.key.key_arn]
+                    sid="EncryptPageTokens",
+                    actions=["kms:Encrypt", "kms:Decrypt"],
+                    resources=[self.key.key_arn],
+                    # Only under the page tokens' encryption context (orders/page_tokens.py).
+                    conditions={
+                        "StringEquals": {"kms:EncryptionContext:purpose": PAGE_TOKEN_PURPOSE}
+                    },
                 )
             )
         api_fn = OrderFunction(
@@ -187,6 +195,7 @@ class ProductionOrderService(Construct):
             reserved_concurrency=(
                 props.reserved_concurrency if features.reserved_concurrency else None
             ),
+            pin_key_use=True,
             **function_options,
         )
         self.api_function: lambda_.Function = api_fn.function
