@@ -30,7 +30,7 @@ MANAGED_BY = "production-order-kit"
 
 API_HANDLER = "orders.api.lambda_handler"
 #: The ``purpose`` of the page tokens' KMS encryption context (handler/orders/page_tokens.py).
-PAGE_TOKEN_PURPOSE = "orders-page-token"
+PAGE_TOKEN_PURPOSE = "orders-page-token"  # noqa: S105 - an encryption-context label
 PROCESSOR_HANDLER = "orders.processor.lambda_handler"
 
 

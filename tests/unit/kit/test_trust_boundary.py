@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-
 from kit import OrderServiceProps
 from kit.props import AuthorizationMode, OrderServicePropsError
 
@@ -111,7 +110,9 @@ def test_the_api_functions_key_use_is_pinned_by_encryption_context(template: Tem
     }
     from orders.page_tokens import TOKEN_PURPOSE
 
-    assert TOKEN_PURPOSE == "orders-page-token"
+    assert page_tokens["Condition"]["StringEquals"]["kms:EncryptionContext:purpose"] == (
+        TOKEN_PURPOSE
+    )
 
 
 def test_the_api_function_may_write_transactions_and_the_processor_only_update(
