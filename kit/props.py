@@ -142,7 +142,7 @@ class OrderServiceProps:
         On-demand maximum throughput of the orders table (and of its index), so one caller at
         the stage's throttle cannot run up unbounded cost or starve the others; ``None`` for no
         maximum. The defaults leave room for the default stage throttle (500 rps, a create being
-        a two-item transaction).
+        two conditional writes).
     tags
         Extra tags for every resource; the keys in :data:`RESERVED_TAG_KEYS` are set by the kit.
     enable_waf

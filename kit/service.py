@@ -159,14 +159,7 @@ class ProductionOrderService(Construct):
         api_statements = [
             iam.PolicyStatement(
                 sid="ReadWriteOrders",
-                # PutItem and ConditionCheckItem are also what TransactWriteItems (the
-                # idempotent create) is authorized by: it has no IAM action of its own.
-                actions=[
-                    "dynamodb:PutItem",
-                    "dynamodb:ConditionCheckItem",
-                    "dynamodb:GetItem",
-                    "dynamodb:Query",
-                ],
+                actions=["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
                 resources=table_resources,
             )
         ]

@@ -1,23 +1,26 @@
 """Idempotency keys scoped to their caller, remembered for a limited window.
 
-A ``POST /orders`` with an ``Idempotency-Key`` stores two items in one DynamoDB transaction
-(``TransactWriteItems``): the order, under a random id (UUID 4), and an idempotency record
-under ``idempotency#<SHA-256 of caller id and key>``. Both puts are conditional, so of any
-number of concurrent requests with the same caller and key exactly one transaction commits;
-the others are cancelled and read the record to answer with the winner's order (same request)
-or 409 (a different request). Nobody can compute an order id from a key, and the same key from
-two callers names two records, so two independent orders.
+A ``POST /orders`` with an ``Idempotency-Key`` first claims the key with an idempotency record
+under ``idempotency#<SHA-256 of caller id and key>`` (a put conditional on no live record), then
+stores the order under the random id (UUID 4) the record names (a put conditional on the id
+being free). Of any number of concurrent requests with the same caller and key exactly one
+claims the key; the others read the record and answer with its order (same request) or 409
+(a different request). Should the claimer fail before writing the order, the next request with
+the same key and body writes it under the claimed id, so there is still exactly one order.
+Conditional writes rather than a ``TransactWriteItems``: the same guarantee, half the write
+cost, and no transaction conflicts to retry. Nobody can compute an order id from a key, and
+the same key from two callers names two records, so two independent orders.
 
 The record expires (its ``ttl``) after the idempotency window; DynamoDB deletes expired items
-lazily, so the put also overwrites a record whose ``ttl`` has passed. The order keeps its own,
-much longer, ``ttl``.
+lazily, so the claim also overwrites a record whose ``ttl`` has passed. The order keeps its
+own, much longer, ``ttl``.
 
 Migration from the kit's earlier scheme, where an order's id was ``uuid5(namespace, key)`` and
-there were no records: the transaction also checks that no such *legacy* order exists. If one
-does and it belongs to the caller (same request hash, or, in ``cognito`` mode, the same
-customer), the key is answered from it exactly as before (replay, or 409 for another body);
-otherwise the legacy order is someone else's and the create proceeds without the check. Legacy
-orders are never written any more, so this check can be dropped from the kit once every
+there were no records: a keyed create first reads the *legacy* order id (such orders are never
+written any more, so a read cannot race). If one exists and it belongs to the caller (same
+request hash, or, in ``cognito`` mode, the same customer), the key is answered from it
+exactly as before (replay, or 409 for another body); otherwise the legacy order is someone
+else's and the create proceeds without it. The read can be dropped from the kit once every
 pre-upgrade key is older than its clients retry.
 """
 

@@ -46,7 +46,7 @@ class IdempotentCreateOutcome:
     created : bool
         True if this call wrote the order and its idempotency record.
     existing_record : IdempotencyRecord or None
-        The live record of the same caller and key that stopped the write.
+        The live record of the same caller and key that stopped the claim.
     legacy_order : Order or None
         The order the earlier, key-derived scheme stored under the legacy id.
     """
@@ -56,12 +56,8 @@ class IdempotentCreateOutcome:
     legacy_order: Order | None = None
 
 
-#: Cancellation reasons of a transaction that mean "retry later".
-_TRANSIENT_CANCELLATION_CODES = frozenset(
-    {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
-)
-#: Attempts of the idempotent create when concurrent transactions touch the same record.
-_TRANSACTION_ATTEMPTS = 3
+#: Attempts to claim an idempotency record that expires or disappears while being claimed.
+_CLAIM_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -132,79 +128,43 @@ class OrderRepository:
     def create_idempotent(
         self, order: Order, record: IdempotencyRecord, legacy_order_id: str | None, now: int
     ) -> IdempotentCreateOutcome:
-        """Store ``order`` and its idempotency ``record`` atomically, unless a live record of
-        the same caller and key (or the legacy order ``legacy_order_id``) exists.
+        """Claim the (caller, key) with ``record``, then store ``order``; or return what
+        already holds the key: a live record of the same caller and key, or the legacy order
+        ``legacy_order_id``.
 
-        One ``TransactWriteItems``: the order put (``attribute_not_exists``), the record put
-        (absent, or expired: ``ttl`` before ``now``, since TTL deletion is lazy) and, during
-        the migration, a condition check that no legacy order exists. DynamoDB serializes
-        transactions on the same items, so of concurrent requests with one caller and key
-        exactly one commits; a cancelled one reads what stopped it.
+        Conditional writes, no transaction: the record put is conditional on no live record
+        (absent, or expired: ``ttl`` before ``now``, since TTL deletion is lazy), so of any
+        number of concurrent requests with one caller and key exactly one claims it; the
+        order put is conditional on its id being free. The record fixes the order id, so a
+        request that finds a record whose order is not written yet (its writer failed in
+        between) writes that same order id (`OrderService` does), and there is never a second
+        order. Legacy orders are never written any more, so a plain read finds them.
         """
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._table_name,
-                    "Item": serialize_item(order.to_item()),
-                    "ConditionExpression": "attribute_not_exists(orderId)",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self._table_name,
-                    "Item": serialize_item(record.to_item()),
-                    "ConditionExpression": "attribute_not_exists(orderId) OR #ttl < :now",
-                    "ExpressionAttributeNames": {"#ttl": "ttl"},
-                    "ExpressionAttributeValues": {":now": {"N": str(now)}},
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            },
-        ]
         if legacy_order_id is not None:
-            items.append(
-                {
-                    "ConditionCheck": {
-                        "TableName": self._table_name,
-                        "Key": {"orderId": {"S": legacy_order_id}},
-                        "ConditionExpression": "attribute_not_exists(orderId)",
-                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                    }
-                }
-            )
-        for _ in range(_TRANSACTION_ATTEMPTS):
+            legacy = self.get(legacy_order_id)
+            if legacy is not None:
+                return IdempotentCreateOutcome(legacy_order=legacy)
+        for _ in range(_CLAIM_ATTEMPTS):
             try:
                 with transient_errors_as_unavailable("dynamodb"):
-                    self._client.transact_write_items(TransactItems=items)
-            except ClientError as error:
-                if error_code(error) != "TransactionCanceledException":
-                    raise
-                reasons = error.response.get("CancellationReasons") or []
-                codes = [str(reason.get("Code") or "None") for reason in reasons]
-                if _TRANSIENT_CANCELLATION_CODES.intersection(codes):
-                    raise DependencyUnavailableError("dynamodb") from error
-                if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
-                    existing = self._live_record(record.key, now, reasons[1].get("Item"))
-                    if existing is not None:
-                        return IdempotentCreateOutcome(existing_record=existing)
-                    continue  # expired or deleted meanwhile: try again
-                if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
-                    legacy = reasons[2].get("Item")
-                    stored = (
-                        Order.from_item(deserialize_item(legacy))
-                        if legacy
-                        else self.get(str(legacy_order_id))
+                    self._client.put_item(
+                        TableName=self._table_name,
+                        Item=serialize_item(record.to_item()),
+                        ConditionExpression="attribute_not_exists(orderId) OR #ttl < :now",
+                        ExpressionAttributeNames={"#ttl": "ttl"},
+                        ExpressionAttributeValues={":now": {"N": str(now)}},
+                        ReturnValuesOnConditionCheckFailure="ALL_OLD",
                     )
-                    if stored is not None:
-                        return IdempotentCreateOutcome(legacy_order=stored)
-                    continue
-                if "TransactionConflict" in codes:
-                    # A concurrent transaction on the same record: it has committed or will
-                    # fail; read what it left.
-                    existing = self._live_record(record.key, now, None)
-                    if existing is not None:
-                        return IdempotentCreateOutcome(existing_record=existing)
-                    continue
-                raise
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                existing = self._live_record(record.key, now, error.response.get("Item"))
+                if existing is not None:
+                    return IdempotentCreateOutcome(existing_record=existing)
+                continue  # expired or deleted meanwhile: claim it again
+            outcome = self.create(order)
+            if not outcome.created:  # a random UUID collided: vanishingly rare, retryable
+                raise DependencyUnavailableError("dynamodb")
             return IdempotentCreateOutcome(created=True)
         raise DependencyUnavailableError("dynamodb")
 

@@ -4,17 +4,18 @@ Every operation takes the `Caller`: orders record who created them, and in ``cog
 caller creates, reads and lists only their own customer's orders.
 
 Idempotent creation (see ``orders.idempotency``): with an ``Idempotency-Key`` the order gets a
-random id and is written in one transaction with a record of the (caller, key) pair, which lives
-for the idempotency window. When a live record exists, its ``requestHash`` (SHA-256 of the
-canonical validated request) decides: the same hash is a replay and returns the stored order;
-another hash is a conflict (409). Concurrent duplicates can never create two orders.
+random id, claimed first by a conditional put of a record of the (caller, key) pair, which lives
+for the idempotency window, then written with a conditional put. When a live record exists,
+its ``requestHash`` (SHA-256 of the canonical validated request) decides: the same hash is a
+replay and returns the stored order; another hash is a conflict (409). Concurrent duplicates
+can never create two orders.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -166,11 +167,13 @@ class OrderService:
                 if existing.request_hash != order.request_hash:
                     raise _idempotency_conflict()
                 stored = self._repository.get(existing.order_id)
-                if stored is None:
-                    # Orders outlive records (the construct enforces it); only a manual
-                    # delete gets here, and a retry after the record expires will write.
-                    raise DependencyUnavailableError("dynamodb")
-                return CreatedOrder(order=stored, replayed=True)
+                if stored is not None:
+                    return CreatedOrder(order=stored, replayed=True)
+                # The claimer has not written the order (yet, or failed in between): this
+                # same request writes it under the claimed id; the conditional put lets one.
+                claimed = replace(order, order_id=existing.order_id)
+                written = self._repository.create(claimed)
+                return CreatedOrder(order=written.order, replayed=not written.created)
             legacy = outcome.legacy_order
             assert legacy is not None
             if legacy.request_hash == order.request_hash:

@@ -293,3 +293,28 @@ def test_a_pre_upgrade_key_with_another_body_from_an_iam_caller_makes_a_new_orde
         post_as(OTHER_CALLER, {**BODY, "currency": "USD"}, "old-key-2").body["orderId"]
         == (other.body["orderId"])
     )
+
+
+def test_a_claimed_key_whose_order_was_never_written_gets_that_order_on_retry(
+    aws: AwsAccount,
+) -> None:
+    # The first request claimed the key, then failed before writing its order.
+    request = OrderValidator().validate(json.loads(json.dumps(BODY), parse_float=Decimal))
+    claimed_id = str(uuid.uuid4())
+    record = {
+        "orderId": {"S": record_key(OTHER_CALLER, "half-done")},
+        "recordType": {"S": "idempotency"},
+        "idempotentOrderId": {"S": claimed_id},
+        "requestHash": {"S": request.request_hash()},
+        "createdAt": {"S": "2026-01-01T00:00:00.000Z"},
+        "ttl": {"N": str(int(time.time()) + 3600)},
+    }
+    aws.dynamodb.put_item(TableName=aws.table_name, Item=record)
+
+    retry = post_as(OTHER_CALLER, BODY, "half-done")
+    again = post_as(OTHER_CALLER, BODY, "half-done")
+
+    assert retry.status == 201 and retry.body["orderId"] == claimed_id
+    assert "Idempotent-Replay" not in retry.headers
+    assert again.headers["Idempotent-Replay"] == "true" and again.body["orderId"] == claimed_id
+    assert item_count(aws) == 1

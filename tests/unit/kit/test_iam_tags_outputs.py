@@ -62,7 +62,7 @@ def test_roles_have_no_inline_or_aws_managed_policies(template: Template) -> Non
             assert ":aws:policy/" not in json.dumps(arn)
 
 
-def test_api_function_may_only_put_check_get_and_query_its_table(template: Template) -> None:
+def test_api_function_may_only_put_get_and_query_its_table(template: Template) -> None:
     actions = set()
     for resource in resources(template, "AWS::IAM::ManagedPolicy").values():
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
@@ -70,13 +70,7 @@ def test_api_function_may_only_put_check_get_and_query_its_table(template: Templ
                 actions |= set(_as_list(statement["Action"]))
                 resources_ = json.dumps(statement["Resource"])
                 assert "index/customer-orders" in resources_
-    # ConditionCheckItem and PutItem authorize the idempotent create's TransactWriteItems.
-    assert actions == {
-        "dynamodb:PutItem",
-        "dynamodb:ConditionCheckItem",
-        "dynamodb:GetItem",
-        "dynamodb:Query",
-    }
+    assert actions == {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"}
 
 
 def test_every_taggable_resource_is_tagged(template: Template) -> None:

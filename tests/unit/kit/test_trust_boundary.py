@@ -115,13 +115,9 @@ def test_the_api_functions_key_use_is_pinned_by_encryption_context(template: Tem
     )
 
 
-def test_the_api_function_may_write_transactions_and_the_processor_only_update(
+def test_the_processor_may_only_update_orders(
     template: Template,
 ) -> None:
-    api = next(
-        s for s in policy_statements(template, "ApiFunction") if s["Sid"] == "ReadWriteOrders"
-    )
-    assert "dynamodb:ConditionCheckItem" in actions(api)
     confirm = next(
         s for s in policy_statements(template, "ProcessorFunction") if s["Sid"] == "ConfirmOrders"
     )
