@@ -20,9 +20,11 @@ class OrdersTable(Construct):
 
     At full production: encrypted with the customer-managed key, point-in-time recovery, TTL
     on ``ttl``, a NEW_AND_OLD_IMAGES stream for the processor, the ``customer-orders`` index
-    (``customerId`` / ``createdAt``) with contributor insights. Always: on-demand billing, and
-    deletion protection when retained. The key schema never changes between phases, so the
-    table is updated in place, never replaced.
+    (``customerId`` / ``createdAt``) with contributor insights, and an on-demand maximum
+    throughput when one is given. Always: on-demand billing, and deletion protection when
+    retained. Idempotency records (``orderId`` = ``idempotency#...``) share the table: they
+    have no ``customerId``, so they stay out of the index, and their ``ttl`` removes them.
+    The key schema never changes between phases, so the table is updated in place.
 
     Attributes
     ----------
@@ -38,13 +40,19 @@ class OrdersTable(Construct):
         key: kms.IKey | None,
         removal_policy: RemovalPolicy,
         features: Features,
+        max_read_request_units: int | None = None,
+        max_write_request_units: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        # On-demand maximum throughput is a performance control (phase 3, with throttling).
+        capped = features.throttling
         self.table = dynamodb.Table(
             self,
             "Table",
             partition_key=dynamodb.Attribute(name="orderId", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            max_read_request_units=max_read_request_units if capped else None,
+            max_write_request_units=max_write_request_units if capped else None,
             # Phase 0: the AWS-owned key (the naive default).
             encryption=(
                 dynamodb.TableEncryption.CUSTOMER_MANAGED

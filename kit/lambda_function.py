@@ -69,8 +69,10 @@ class OrderFunction(Construct):
         statements: Sequence[iam.PolicyStatement] = (),
         reserved_concurrency: int | None = None,
         powertools_layer_version: int | None = None,
+        pin_key_use: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
+        self._pin_key_use = pin_key_use
         self.log_group: logs.LogGroup | None = None
         if features.encrypted_log_groups:
             self.log_group = logs.LogGroup(
@@ -189,7 +191,9 @@ class OrderFunction(Construct):
                     resources=[dead_letter_queue.queue_arn],
                 )
             )
-        if key is not None:
+        if key is not None and self._pin_key_use:
+            base.extend(_pinned_key_use(key, dead_letter_queue))
+        elif key is not None:
             # Decrypt the environment, and encrypt messages sent to the encrypted DLQ.
             base.append(
                 iam.PolicyStatement(
@@ -216,3 +220,42 @@ class OrderFunction(Construct):
         self.role.add_to_policy(
             iam.PolicyStatement(sid="NaiveTableAccess", actions=["dynamodb:*"], resources=["*"])
         )
+
+
+def _pinned_key_use(
+    key: kms.IKey, dead_letter_queue: sqs.IQueue | None
+) -> list[iam.PolicyStatement]:
+    """The service key's use for the environment and the DLQ, each pinned by the encryption
+    context the service uses (AWS KMS developer guide, "kms:EncryptionContext:context-key";
+    Lambda encrypts environment variables with ``aws:lambda:FunctionArn``, SQS with
+    ``aws:sqs:arn``), so the role cannot decrypt anything else under the key."""
+    stack = Stack.of(key)
+    statements = [
+        iam.PolicyStatement(
+            sid="DecryptOwnEnvironment",
+            actions=["kms:Decrypt"],
+            resources=[key.key_arn],
+            conditions={
+                # The function's own ARN would be a circular reference: its account and region.
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:lambda:FunctionArn": (
+                        f"arn:{stack.partition}:lambda:{stack.region}:{stack.account}:function:*"
+                    )
+                }
+            },
+        )
+    ]
+    if dead_letter_queue is not None:
+        statements.append(
+            iam.PolicyStatement(
+                sid="EncryptDlqMessages",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[key.key_arn],
+                conditions={
+                    "StringEquals": {
+                        "kms:EncryptionContext:aws:sqs:arn": dead_letter_queue.queue_arn
+                    }
+                },
+            )
+        )
+    return statements

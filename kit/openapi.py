@@ -180,6 +180,8 @@ _ERROR_SCHEMA = {
                 "UNSUPPORTED_MEDIA_TYPE",
                 "ORDER_NOT_FOUND",
                 "ROUTE_NOT_FOUND",
+                "UNAUTHENTICATED",
+                "FORBIDDEN",
                 "IDEMPOTENCY_CONFLICT",
                 "NOT_ENABLED",
                 "SERVICE_UNAVAILABLE",
@@ -255,7 +257,11 @@ def _gateway_error(description: str) -> dict[str, Any]:
 
 _RETRY_AFTER = _header("Seconds to wait before retrying.", {"type": "integer", "minimum": 1})
 _COMMON_ERRORS = {
-    "403": _gateway_error("Missing or invalid SigV4 signature, or not allowed by IAM."),
+    "401": _error("Cognito mode: the token has no claim naming the customer (customer_id_claim)."),
+    "403": _gateway_error(
+        "Missing or invalid SigV4 signature or token, or not allowed by IAM; in Cognito mode "
+        "also (FORBIDDEN) an order for, or a listing of, another customer."
+    ),
     "429": _gateway_error("Throttled by the API stage."),
     "500": _error("An unexpected failure; quote the correlation id when reporting it."),
     "503": _error(
@@ -274,7 +280,9 @@ def _parameters(customer_id_schema: Mapping[str, Any]) -> dict[str, Any]:
             "description": (
                 "Makes the create idempotent: the same key with the same order returns the "
                 "original order (201 with Idempotent-Replay: true) and writes nothing; the same "
-                "key with a different order is a 409. Use a fresh UUID per intended order."
+                "key with a different order is a 409. Keys are scoped to the caller (another "
+                "caller's same key is independent) and remembered for the idempotency window "
+                "(24 h by default). Use a fresh UUID per intended order."
             ),
             "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
         },
@@ -410,7 +418,10 @@ def build_document(schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
                     "responses": {
                         "200": _response("The order.", _ref("Order")),
                         "400": _error("The order id is not a lowercase UUID.", gateway_too=True),
-                        "404": _error("There is no order with this id."),
+                        "404": _error(
+                            "There is no order with this id (in Cognito mode, also another "
+                            "customer's order: the two are indistinguishable)."
+                        ),
                         **_COMMON_ERRORS,
                     },
                 }

@@ -88,7 +88,8 @@ class StreamProcessing(Construct):
             ),
             iam.PolicyStatement(
                 sid="ConfirmOrders",
-                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                # Only the conditional update: the order comes in the stream record's image.
+                actions=["dynamodb:UpdateItem"],
                 resources=[table.table_arn],
             ),
             # sqs:SendMessage and the key are in the function's base policy already.

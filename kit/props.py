@@ -57,6 +57,8 @@ _EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _ORIGIN_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 _LOCAL_ORIGIN_RE = re.compile(r"^http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$")
 _TAG_KEY_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$")
+_CLAIM_NAME_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_OAUTH_SCOPE_RE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]{1,256}$")
 _USER_POOL_ARN_RE = re.compile(r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/\S+$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
@@ -71,10 +73,14 @@ class OrderServicePropsError(ValueError):
 
 
 class AuthorizationMode(enum.Enum):
-    """How callers of the REST API are authorized.
+    """How callers of the REST API are authorized, and so whom the API trusts.
 
-    ``IAM`` (SigV4) is the default. ``COGNITO`` needs ``cognito_user_pool_arn``. ``NONE`` leaves
-    the API open and must be chosen explicitly; the audit reports it.
+    ``IAM`` (SigV4) is the default and the *trusted service-to-service* mode: callers are
+    backend services that may create, read and list the orders of any customer and that price
+    orders themselves; each request still records the caller's IAM ARN. ``COGNITO`` (needs
+    ``cognito_user_pool_arn``) is for end users: the caller is the customer named by the
+    ``customer_id_claim`` of their token, and they create, read and list only their own orders.
+    ``NONE`` leaves the API open and must be chosen explicitly; the audit reports it.
     """
 
     IAM = "iam"
@@ -129,6 +135,20 @@ class OrderServiceProps:
         See :class:`AuthorizationMode`.
     cognito_user_pool_arn
         The user pool of the Cognito authorizer; required with ``AuthorizationMode.COGNITO``.
+    customer_id_claim
+        With ``AuthorizationMode.COGNITO``, the token claim whose value is the caller's customer
+        id (``sub`` by default; e.g. ``custom:customer_id``). Ownership is checked against it.
+    cognito_oauth_scopes
+        With ``AuthorizationMode.COGNITO``, OAuth scopes one of which an access token must carry
+        (empty: API Gateway accepts ID tokens and no scope is required).
+    idempotency_window_hours
+        How long an ``Idempotency-Key`` is remembered for its caller (default 24 h); the order
+        itself stays for ``order_ttl_days``. At most ``order_ttl_days`` days.
+    table_max_read_request_units, table_max_write_request_units
+        On-demand maximum throughput of the orders table (and of its index), so one caller at
+        the stage's throttle cannot run up unbounded cost or starve the others; ``None`` for no
+        maximum. The defaults leave room for the default stage throttle (500 rps, a create being
+        two conditional writes).
     tags
         Extra tags for every resource; the keys in :data:`RESERVED_TAG_KEYS` are set by the kit.
     enable_waf
@@ -172,6 +192,11 @@ class OrderServiceProps:
     cors_origins: tuple[str, ...] = ()
     authorization: AuthorizationMode = AuthorizationMode.IAM
     cognito_user_pool_arn: str | None = None
+    customer_id_claim: str = "sub"
+    cognito_oauth_scopes: tuple[str, ...] = ()
+    idempotency_window_hours: int = 24
+    table_max_read_request_units: int | None = 4000
+    table_max_write_request_units: int | None = 4000
     tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     enable_waf: bool = False
     waf_rate_limit: int = 2000
@@ -184,6 +209,7 @@ class OrderServiceProps:
         # Tuples and a read-only mapping keep the frozen dataclass really immutable.
         object.__setattr__(self, "alarm_emails", tuple(self.alarm_emails))
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
+        object.__setattr__(self, "cognito_oauth_scopes", tuple(self.cognito_oauth_scopes))
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
         self._validate()
 
@@ -251,6 +277,31 @@ class OrderServiceProps:
                 "OrderServiceProps.cognito_user_pool_arn is only used with "
                 "AuthorizationMode.COGNITO"
             )
+        if not isinstance(self.customer_id_claim, str) or not _CLAIM_NAME_RE.match(
+            self.customer_id_claim
+        ):
+            raise OrderServicePropsError(
+                "OrderServiceProps.customer_id_claim must be a claim name (1-128 characters of "
+                f"A-Z, a-z, 0-9, '_', '.', ':', '-'), got {self.customer_id_claim!r}"
+            )
+        for scope in self.cognito_oauth_scopes:
+            if not isinstance(scope, str) or not _OAUTH_SCOPE_RE.match(scope):
+                raise OrderServicePropsError(
+                    f"OrderServiceProps.cognito_oauth_scopes has an invalid scope: {scope!r}"
+                )
+        if self.cognito_oauth_scopes and self.authorization is not AuthorizationMode.COGNITO:
+            raise OrderServicePropsError(
+                "OrderServiceProps.cognito_oauth_scopes is only used with AuthorizationMode.COGNITO"
+            )
+        _check_int("idempotency_window_hours", self.idempotency_window_hours, 1, 24 * 366)
+        if self.idempotency_window_hours > 24 * self.order_ttl_days:
+            raise OrderServicePropsError(
+                "OrderServiceProps.idempotency_window_hours must not exceed order_ttl_days: an "
+                "idempotency key must not outlive the order it replays"
+            )
+        for name in ("table_max_read_request_units", "table_max_write_request_units"):
+            if getattr(self, name) is not None:
+                _check_int(name, getattr(self, name), 1, 40_000_000)
         for key, value in self.tags.items():
             if not isinstance(key, str) or not _TAG_KEY_RE.match(key) or key.startswith("aws:"):
                 raise OrderServicePropsError(f"OrderServiceProps.tags has an invalid key: {key!r}")

@@ -24,17 +24,25 @@ from kit.data import CUSTOMER_INDEX_NAME, OrdersTable
 from kit.encryption import ServiceKey
 from kit.lambda_function import OrderFunction
 from kit.processing import DeadLetterQueue, StreamProcessing
-from kit.props import OrderServiceProps
+from kit.props import AuthorizationMode, OrderServiceProps
 
 #: Value of the ``ManagedBy`` tag.
 MANAGED_BY = "production-order-kit"
 
 API_HANDLER = "orders.api.lambda_handler"
+#: The ``purpose`` of the page tokens' KMS encryption context (handler/orders/page_tokens.py).
+PAGE_TOKEN_PURPOSE = "orders-page-token"  # noqa: S105 - an encryption-context label
 PROCESSOR_HANDLER = "orders.processor.lambda_handler"
 
 
 class ProductionOrderService(Construct):
     """API Gateway REST API -> Lambda -> DynamoDB order service, production-ready.
+
+    Trust model: with ``AuthorizationMode.IAM`` (the default) callers are trusted backend
+    services: they may create, read and list any customer's orders and they price the orders;
+    each request records the caller's IAM ARN. With ``AuthorizationMode.COGNITO`` callers are
+    end users: the api function reads the customer id from the token claim
+    ``props.customer_id_claim`` and lets them create, read and list only their own orders.
 
     Deploys a customer-managed KMS key, the orders table, the api and stream processor
     functions, the dead-letter queue, the REST API, alarms to an SNS topic, a dashboard, tags
@@ -103,7 +111,13 @@ class ProductionOrderService(Construct):
             self.key, self.cfn_key = service_key.key, service_key.cfn_key
 
         self.table: dynamodb.Table = OrdersTable(
-            self, "Orders", key=self.key, removal_policy=props.removal_policy, features=features
+            self,
+            "Orders",
+            key=self.key,
+            removal_policy=props.removal_policy,
+            features=features,
+            max_read_request_units=props.table_max_read_request_units,
+            max_write_request_units=props.table_max_write_request_units,
         ).table
         self.dead_letter_queue: sqs.Queue | None = None
         if features.dead_letter_queue:
@@ -133,8 +147,15 @@ class ProductionOrderService(Construct):
         api_env = {
             **common_env,
             "ORDER_TTL_DAYS": str(props.order_ttl_days),
+            "IDEMPOTENCY_WINDOW_HOURS": str(props.idempotency_window_hours),
             "ALLOWED_ORIGINS": ",".join(props.cors_origins),
+            # Who the handler trusts: the mode the gateway authorizes with (phase 0: open).
+            "AUTHORIZATION_MODE": (
+                props.authorization.value if features.api_authorization else "none"
+            ),
         }
+        if props.authorization is AuthorizationMode.COGNITO:
+            api_env["CUSTOMER_ID_CLAIM"] = props.customer_id_claim
         table_resources = [self.table.table_arn]
         if features.customer_index:
             api_env["CUSTOMER_INDEX_NAME"] = CUSTOMER_INDEX_NAME
@@ -151,7 +172,13 @@ class ProductionOrderService(Construct):
             # The encrypted pagination tokens (table encryption goes through DynamoDB).
             api_statements.append(
                 iam.PolicyStatement(
-                    sid="EncryptPageTokens", actions=["kms:Encrypt"], resources=[self.key.key_arn]
+                    sid="EncryptPageTokens",
+                    actions=["kms:Encrypt", "kms:Decrypt"],
+                    resources=[self.key.key_arn],
+                    # Only under the page tokens' encryption context (orders/page_tokens.py).
+                    conditions={
+                        "StringEquals": {"kms:EncryptionContext:purpose": PAGE_TOKEN_PURPOSE}
+                    },
                 )
             )
         api_fn = OrderFunction(
@@ -165,6 +192,7 @@ class ProductionOrderService(Construct):
             reserved_concurrency=(
                 props.reserved_concurrency if features.reserved_concurrency else None
             ),
+            pin_key_use=True,
             **function_options,
         )
         self.api_function: lambda_.Function = api_fn.function
@@ -210,6 +238,7 @@ class ProductionOrderService(Construct):
             cors_origins=props.cors_origins,
             authorization=props.authorization,
             cognito_user_pool_arn=props.cognito_user_pool_arn,
+            cognito_oauth_scopes=props.cognito_oauth_scopes,
             enable_waf=props.enable_waf,
             waf_rate_limit=props.waf_rate_limit,
             account_role=props.api_gateway_account_role,

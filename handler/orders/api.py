@@ -9,6 +9,11 @@ Routes, keyed on API Gateway's own resource template and method::
 Every response carries CORS headers and ``x-correlation-id``; client errors are 4xx with a body
 listing each problem; throttling is 503 with Retry-After; a bug is a 500 without internals.
 
+Every request has a caller (``orders.caller``: an IAM ARN, or the Cognito customer), which the
+operations check ownership against, and one ``request completed`` log line naming the caller,
+the route, the order ids touched, API Gateway's request id (the logger's ``correlation_id``)
+and, in its own field, the client's ``X-Correlation-Id``.
+
 Routing is a dictionary lookup on ``(httpMethod, resource)``: API Gateway has already matched the
 path, so Powertools' APIGatewayRestResolver would only add import time and a CORS policy that
 omits the headers for unlisted origins, where this API always answers with an allowed origin.
@@ -26,6 +31,7 @@ from typing import Any
 
 from orders.aws_clients import create_client
 from orders.aws_errors import error_code, is_access_denied
+from orders.caller import Caller, caller_from_event
 from orders.config import Settings
 from orders.errors import (
     DependencyUnavailableError,
@@ -41,6 +47,7 @@ from orders.responses import (
     CORRELATION_ID_HEADER,
     build_response,
     internal_error_response,
+    reported_problems,
     request_error_response,
     unavailable_response,
 )
@@ -61,27 +68,34 @@ class ApiRequest:
     query_parameters: Mapping[str, str]
     body: str | None
     is_base64_encoded: bool
+    caller: Caller
 
     @classmethod
-    def from_event(cls, event: Mapping[str, Any]) -> ApiRequest:
+    def from_event(cls, event: Mapping[str, Any], caller: Caller) -> ApiRequest:
         """Extract the request from an API Gateway REST proxy event."""
-        headers = event.get("headers") or {}
         return cls(
-            headers={str(k).lower(): str(v) for k, v in headers.items()},
+            headers=_lower_case_headers(event),
             path_parameters=event.get("pathParameters") or {},
             query_parameters=event.get("queryStringParameters") or {},
             body=event.get("body"),
             is_base64_encoded=bool(event.get("isBase64Encoded")),
+            caller=caller,
         )
+
+
+def _lower_case_headers(event: Mapping[str, Any]) -> dict[str, str]:
+    headers = event.get("headers") or {}
+    return {str(k).lower(): str(v) for k, v in headers.items()}
 
 
 @dataclass(frozen=True)
 class RouteResult:
-    """What a route returns: status, JSON body and extra headers."""
+    """What a route returns: status, JSON body, extra headers and the order ids it touched."""
 
     status: int
     body: Any
     headers: Mapping[str, str]
+    order_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +120,13 @@ def build_api() -> OrderApi:
         if settings.page_token_key_id
         else None
     )
-    service = OrderService(repository, OrderValidator(), page_tokens, settings.order_ttl_days)
+    service = OrderService(
+        repository,
+        OrderValidator(),
+        page_tokens,
+        settings.order_ttl_days,
+        idempotency_window_hours=settings.idempotency_window_hours,
+    )
     return OrderApi(settings=settings, service=service)
 
 
@@ -114,7 +134,9 @@ def _create_order(api: OrderApi, request: ApiRequest) -> RouteResult:
     check_json_media_type(request.headers.get("content-type"))
     raw = decode_event_body(request.body, request.is_base64_encoded)
     document = parse_json_body(raw)
-    created = api.service.create_order(document, request.headers.get("idempotency-key"))
+    created = api.service.create_order(
+        document, request.headers.get("idempotency-key"), request.caller
+    )
     order = created.order
     headers = {"Location": f"/orders/{order.order_id}"}
     if created.replayed:
@@ -131,13 +153,13 @@ def _create_order(api: OrderApi, request: ApiRequest) -> RouteResult:
             "idempotentReplay": created.replayed,
         },
     )
-    return RouteResult(201, order.to_public_dict(), headers)
+    return RouteResult(201, order.to_public_dict(), headers, (order.order_id,))
 
 
 def _get_order(api: OrderApi, request: ApiRequest) -> RouteResult:
     order_id = parse_order_id(request.path_parameters.get("orderId"))
-    order = api.service.get_order(order_id)
-    return RouteResult(200, order.to_public_dict(), {})
+    order = api.service.get_order(order_id, request.caller)
+    return RouteResult(200, order.to_public_dict(), {}, (order.order_id,))
 
 
 def _list_customer_orders(api: OrderApi, request: ApiRequest) -> RouteResult:
@@ -149,10 +171,10 @@ def _list_customer_orders(api: OrderApi, request: ApiRequest) -> RouteResult:
     customer_id = parse_customer_id(request.path_parameters.get("customerId"))
     limit = parse_page_size(request.query_parameters.get("limit"))
     page = api.service.list_customer_orders(
-        customer_id, limit, request.query_parameters.get("nextToken")
+        customer_id, limit, request.query_parameters.get("nextToken"), request.caller
     )
     body = {"orders": [o.to_public_dict() for o in page.orders], "nextToken": page.next_token}
-    return RouteResult(200, body, {})
+    return RouteResult(200, body, {}, tuple(o.order_id for o in page.orders))
 
 
 ROUTES: dict[tuple[str, str], Callable[[OrderApi, ApiRequest], RouteResult]] = {
@@ -162,9 +184,36 @@ ROUTES: dict[tuple[str, str], Callable[[OrderApi, ApiRequest], RouteResult]] = {
 }
 
 
+def client_correlation_id(headers: Mapping[str, str]) -> str | None:
+    """Return a well-formed client ``x-correlation-id`` header, else None.
+
+    Examples
+    --------
+    >>> client_correlation_id({"x-correlation-id": "c-9"}), client_correlation_id({})
+    ('c-9', None)
+    >>> client_correlation_id({"x-correlation-id": "a b"}) is None
+    True
+    """
+    supplied = headers.get(CORRELATION_ID_HEADER)
+    if supplied is not None and _SAFE_CORRELATION_ID.match(supplied):
+        return supplied
+    return None
+
+
+def request_id_for(event: Mapping[str, Any]) -> str:
+    """Return API Gateway's request id (the key that joins the access log and the function
+    log), else a new UUID (a direct invocation without a request context)."""
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    if isinstance(request_id, str) and request_id and _SAFE_CORRELATION_ID.match(request_id):
+        return request_id
+    return str(uuid.uuid4())
+
+
 def correlation_id_for(event: Mapping[str, Any], headers: Mapping[str, str]) -> str:
-    """Return the request's correlation id: a well-formed ``x-correlation-id`` header, else
-    API Gateway's request id, else a new UUID.
+    """Return the correlation id echoed to the client (``x-correlation-id`` header and error
+    bodies): the client's well-formed ``x-correlation-id``, else API Gateway's request id.
+
+    Logs always key on API Gateway's request id; the client's id is a field of its own.
 
     Examples
     --------
@@ -173,33 +222,39 @@ def correlation_id_for(event: Mapping[str, Any], headers: Mapping[str, str]) -> 
     >>> correlation_id_for({"requestContext": {"requestId": "r-1"}}, {"x-correlation-id": "a b"})
     'r-1'
     """
-    supplied = headers.get(CORRELATION_ID_HEADER)
-    if supplied is not None and _SAFE_CORRELATION_ID.match(supplied):
-        return supplied
-    request_id = (event.get("requestContext") or {}).get("requestId")
-    if isinstance(request_id, str) and request_id:
-        return request_id
-    return str(uuid.uuid4())
+    return client_correlation_id(headers) or request_id_for(event)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Handle one API Gateway REST proxy event and return the proxy response."""
     started = time.perf_counter()
-    request = ApiRequest.from_event(event)
-    correlation_id = correlation_id_for(event, request.headers)
-    logger.set_correlation_id(correlation_id)
+    headers = _lower_case_headers(event)
+    request_id = request_id_for(event)
+    client_id = client_correlation_id(headers)
+    correlation_id = client_id or request_id
+    logger.set_correlation_id(request_id)
     route_key = (str(event.get("httpMethod")), str(event.get("resource")))
-    logger.append_keys(route=" ".join(route_key))
-    origin = request.headers.get("origin")
+    logger.append_keys(
+        route=" ".join(route_key), requestId=request_id, clientCorrelationId=client_id
+    )
+    origin = headers.get("origin")
     allowed_origins: tuple[str, ...] = ()
+    order_ids: tuple[str, ...] = ()
     try:
         api = build_api()
         allowed_origins = api.settings.allowed_origins
+        caller = caller_from_event(
+            event, api.settings.authorization_mode, api.settings.customer_id_claim
+        )
+        logger.append_keys(caller=caller.caller_id)
+        request = ApiRequest.from_event(event, caller)
         route = ROUTES.get(route_key)
         if route is None:
             raise RouteNotFoundError(f"no operation {route_key[0]} {route_key[1]}")
+        order_ids = _touched_order_ids(request)
         result = route(api, request)
+        order_ids = result.order_ids
         response = build_response(
             result.status,
             result.body,
@@ -216,7 +271,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 "errorCode": error.code,
                 "status": error.status,
                 # Field paths only: values could be personal data.
-                "fields": [p.path for p in error.problems],
+                "fields": [p.path for p in reported_problems(error.problems)],
             },
         )
         response = request_error_response(
@@ -247,7 +302,20 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "request completed",
         extra={
             "status": response["statusCode"],
+            "orderIds": list(order_ids[:MAX_LOGGED_ORDER_IDS]),
             "durationMs": round((time.perf_counter() - started) * 1000, 3),
         },
     )
     return response
+
+
+#: A list page has at most 100 orders; the log line names them all.
+MAX_LOGGED_ORDER_IDS = 100
+
+
+def _touched_order_ids(request: ApiRequest) -> tuple[str, ...]:
+    """The order id a request names (GET /orders/{orderId}), logged even when it is refused."""
+    order_id = request.path_parameters.get("orderId")
+    if isinstance(order_id, str) and _SAFE_CORRELATION_ID.match(order_id):
+        return (order_id,)
+    return ()

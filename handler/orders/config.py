@@ -6,9 +6,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from orders.caller import AuthorizationMode
 from orders.errors import ConfigurationError
 
 DEFAULT_ORDER_TTL_DAYS = 90
+#: How long an idempotency key is remembered for its caller (the order itself stays).
+DEFAULT_IDEMPOTENCY_WINDOW_HOURS = 24
+DEFAULT_CUSTOMER_ID_CLAIM = "sub"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,14 @@ class Settings:
     page_token_key_id : str or None
         The KMS key that encrypts pagination tokens (``PAGE_TOKEN_KEY_ID``); None before the
         deployment has a customer-managed key.
+    authorization_mode : AuthorizationMode
+        How API Gateway authorizes callers (``AUTHORIZATION_MODE``: ``iam``, ``cognito`` or
+        ``none``; default ``iam``); decides who the caller is and what they may touch.
+    customer_id_claim : str
+        In ``cognito`` mode, the claim whose value is the caller's customer id
+        (``CUSTOMER_ID_CLAIM``, default ``sub``).
+    idempotency_window_hours : int
+        How long an idempotency key is remembered (``IDEMPOTENCY_WINDOW_HOURS``, default 24).
     """
 
     table_name: str
@@ -37,6 +49,9 @@ class Settings:
     order_ttl_days: int
     allowed_origins: tuple[str, ...]
     page_token_key_id: str | None
+    authorization_mode: AuthorizationMode = AuthorizationMode.IAM
+    customer_id_claim: str = DEFAULT_CUSTOMER_ID_CLAIM
+    idempotency_window_hours: int = DEFAULT_IDEMPOTENCY_WINDOW_HOURS
 
     @property
     def customer_listing_enabled(self) -> bool:
@@ -74,16 +89,31 @@ class Settings:
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
         if "*" in origins:
             errors.append("ALLOWED_ORIGINS must not contain '*': list the allowed origins")
-        ttl_text = env.get("ORDER_TTL_DAYS", "").strip()
-        ttl_days = DEFAULT_ORDER_TTL_DAYS
-        if ttl_text:
+
+        def integer(name: str, default: int, low: int, high: int) -> int:
+            text = env.get(name, "").strip()
+            if not text:
+                return default
             try:
-                ttl_days = int(ttl_text)
+                value = int(text)
             except ValueError:
-                errors.append(f"ORDER_TTL_DAYS must be an integer, got {ttl_text!r}")
-            else:
-                if not 1 <= ttl_days <= 36500:
-                    errors.append("ORDER_TTL_DAYS must be between 1 and 36500")
+                errors.append(f"{name} must be an integer, got {text!r}")
+                return default
+            if not low <= value <= high:
+                errors.append(f"{name} must be between {low} and {high}")
+            return value
+
+        ttl_days = integer("ORDER_TTL_DAYS", DEFAULT_ORDER_TTL_DAYS, 1, 36500)
+        window_hours = integer(
+            "IDEMPOTENCY_WINDOW_HOURS", DEFAULT_IDEMPOTENCY_WINDOW_HOURS, 1, 24 * 366
+        )
+        mode_text = env.get("AUTHORIZATION_MODE", "").strip().lower() or AuthorizationMode.IAM.value
+        try:
+            mode = AuthorizationMode(mode_text)
+        except ValueError:
+            errors.append(f"AUTHORIZATION_MODE must be iam, cognito or none, got {mode_text!r}")
+            mode = AuthorizationMode.IAM
+        claim = env.get("CUSTOMER_ID_CLAIM", "").strip() or DEFAULT_CUSTOMER_ID_CLAIM
         if errors:
             raise ConfigurationError("invalid function configuration: " + "; ".join(errors))
         return cls(
@@ -92,6 +122,9 @@ class Settings:
             order_ttl_days=ttl_days,
             allowed_origins=origins,
             page_token_key_id=key_id,
+            authorization_mode=mode,
+            customer_id_claim=claim,
+            idempotency_window_hours=window_hours,
         )
 
 

@@ -103,6 +103,20 @@ class OrderNotFoundError(RequestError):
     code = "ORDER_NOT_FOUND"
 
 
+class UnauthenticatedError(RequestError):
+    """The request context does not identify the caller the way the mode requires (HTTP 401)."""
+
+    status = 401
+    code = "UNAUTHENTICATED"
+
+
+class ForbiddenError(RequestError):
+    """The caller may not act on this customer's orders (HTTP 403)."""
+
+    status = 403
+    code = "FORBIDDEN"
+
+
 class RouteNotFoundError(RequestError):
     """The method and resource are not an API operation (HTTP 404)."""
 

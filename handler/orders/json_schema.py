@@ -259,6 +259,7 @@ class _CompiledSchema:
             problems.append(Problem(path, f"must have at least {self.min_items} {noun}"))
         if self.max_items is not None and len(value) > self.max_items:
             problems.append(Problem(path, f"must have at most {self.max_items} items"))
+            return  # the array is refused whole: its members are not worth checking
         if self.items is not None:
             for index, member in enumerate(value):
                 self.items.check(member, index_path(path, index), problems)

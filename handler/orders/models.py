@@ -138,9 +138,18 @@ class Order:
     request_hash: str
     billing_address: Mapping[str, str] | None = None
     confirmed_at: str | None = field(default=None)
+    #: Who created the order (the caller id); None on orders stored before it was recorded.
+    created_by: str | None = None
 
     @classmethod
-    def create(cls, request: OrderRequest, order_id: str, now: datetime, ttl_days: int) -> Order:
+    def create(
+        cls,
+        request: OrderRequest,
+        order_id: str,
+        now: datetime,
+        ttl_days: int,
+        created_by: str | None = None,
+    ) -> Order:
         """Return the new PENDING order for ``request``, expiring ``ttl_days`` after ``now``.
 
         Examples
@@ -163,6 +172,7 @@ class Order:
             shipping_address=request.shipping_address,
             billing_address=request.billing_address,
             request_hash=request.request_hash(),
+            created_by=created_by,
         )
 
     def to_item(self) -> dict[str, Any]:
@@ -183,6 +193,8 @@ class Order:
             item["billingAddress"] = dict(self.billing_address)
         if self.confirmed_at is not None:
             item["confirmedAt"] = self.confirmed_at
+        if self.created_by is not None:
+            item["createdBy"] = self.created_by
         return item
 
     @classmethod
@@ -202,10 +214,12 @@ class Order:
             billing_address=None if billing is None else {k: str(v) for k, v in billing.items()},
             request_hash=str(item["requestHash"]),
             confirmed_at=None if item.get("confirmedAt") is None else str(item["confirmedAt"]),
+            created_by=None if item.get("createdBy") is None else str(item["createdBy"]),
         )
 
     def to_public_dict(self) -> dict[str, Any]:
-        """Return the order as the API returns it (no ``requestHash``, no ``ttl``)."""
+        """Return the order as the API returns it (no ``requestHash``, ``ttl`` or ``createdBy``:
+        who created an order is for the operators' audit, not for API callers)."""
         public: dict[str, Any] = {
             "orderId": self.order_id,
             "customerId": self.customer_id,

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from orders.aws_errors import error_code, transient_errors_as_unavailable
 from orders.dynamodb_codec import deserialize_item, serialize_item
 from orders.errors import DependencyUnavailableError
+from orders.idempotency import IdempotencyRecord
 from orders.models import STATUS_CONFIRMED, STATUS_PENDING, Order
 
 #: Attributes of the customer index's LastEvaluatedKey (table key + index key).
@@ -34,6 +35,29 @@ class CreateOutcome:
 
     order: Order
     created: bool
+
+
+@dataclass(frozen=True)
+class IdempotentCreateOutcome:
+    """The result of `OrderRepository.create_idempotent`: exactly one attribute is set.
+
+    Attributes
+    ----------
+    created : bool
+        True if this call wrote the order and its idempotency record.
+    existing_record : IdempotencyRecord or None
+        The live record of the same caller and key that stopped the claim.
+    legacy_order : Order or None
+        The order the earlier, key-derived scheme stored under the legacy id.
+    """
+
+    created: bool = False
+    existing_record: IdempotencyRecord | None = None
+    legacy_order: Order | None = None
+
+
+#: Attempts to claim an idempotency record that expires or disappears while being claimed.
+_CLAIM_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -100,6 +124,64 @@ class OrderRepository:
                 raise DependencyUnavailableError("dynamodb") from error
             return CreateOutcome(order=stored, created=False)
         return CreateOutcome(order=order, created=True)
+
+    def create_idempotent(
+        self, order: Order, record: IdempotencyRecord, legacy_order_id: str | None, now: int
+    ) -> IdempotentCreateOutcome:
+        """Claim the (caller, key) with ``record``, then store ``order``; or return what
+        already holds the key: a live record of the same caller and key, or the legacy order
+        ``legacy_order_id``.
+
+        Conditional writes, no transaction: the record put is conditional on no live record
+        (absent, or expired: ``ttl`` before ``now``, since TTL deletion is lazy), so of any
+        number of concurrent requests with one caller and key exactly one claims it; the
+        order put is conditional on its id being free. The record fixes the order id, so a
+        request that finds a record whose order is not written yet (its writer failed in
+        between) writes that same order id (`OrderService` does), and there is never a second
+        order. Legacy orders are never written any more, so a plain read finds them.
+        """
+        if legacy_order_id is not None:
+            legacy = self.get(legacy_order_id)
+            if legacy is not None:
+                return IdempotentCreateOutcome(legacy_order=legacy)
+        for _ in range(_CLAIM_ATTEMPTS):
+            try:
+                with transient_errors_as_unavailable("dynamodb"):
+                    self._client.put_item(
+                        TableName=self._table_name,
+                        Item=serialize_item(record.to_item()),
+                        ConditionExpression="attribute_not_exists(orderId) OR #ttl < :now",
+                        ExpressionAttributeNames={"#ttl": "ttl"},
+                        ExpressionAttributeValues={":now": {"N": str(now)}},
+                        ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                    )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                existing = self._live_record(record.key, now, error.response.get("Item"))
+                if existing is not None:
+                    return IdempotentCreateOutcome(existing_record=existing)
+                continue  # expired or deleted meanwhile: claim it again
+            outcome = self.create(order)
+            if not outcome.created:  # a random UUID collided: vanishingly rare, retryable
+                raise DependencyUnavailableError("dynamodb")
+            return IdempotentCreateOutcome(created=True)
+        raise DependencyUnavailableError("dynamodb")
+
+    def _live_record(
+        self, key: str, now: int, item: dict[str, Any] | None
+    ) -> IdempotencyRecord | None:
+        """Return the unexpired record ``key`` (from ``item`` when the cancellation carried
+        it, else a strongly consistent read), or None."""
+        if not item:
+            with transient_errors_as_unavailable("dynamodb"):
+                item = self._client.get_item(
+                    TableName=self._table_name, Key={"orderId": {"S": key}}, ConsistentRead=True
+                ).get("Item")
+        if not item:
+            return None
+        record = IdempotencyRecord.from_item(deserialize_item(item))
+        return record if record.ttl >= now else None
 
     def get(self, order_id: str) -> Order | None:
         """Return the order with ``order_id`` (strongly consistent read), or None."""

@@ -7,7 +7,6 @@ path follow one rule.
 from __future__ import annotations
 
 import re
-import uuid
 from functools import cache
 
 from orders.errors import OrderValidationError, Problem
@@ -15,12 +14,7 @@ from orders.validation import load_order_request_schema
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-#: Idempotency keys: 1-128 printable characters without spaces (a UUID fits comfortably).
-_IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,128}\Z")
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
-#: Fixed namespace for deriving order ids from idempotency keys (never change it: a new value
-#: would give a retried request a new order id and so a duplicate order).
-IDEMPOTENCY_NAMESPACE = uuid.UUID("2aaed9a9-d64e-48e1-bd82-d37b5261344c")
 
 
 def _invalid(path: str, message: str) -> OrderValidationError:
@@ -75,29 +69,3 @@ def parse_page_size(value: str | None) -> int:
     ):
         raise _invalid("query:limit", f"must be an integer from 1 to {MAX_PAGE_SIZE}")
     return int(value)
-
-
-def order_id_for_idempotency_key(key: str | None) -> str:
-    """Return the order id: derived from the idempotency key, or random without one.
-
-    A key always maps to the same id (UUID version 5), so retries of one request target one
-    item, and the conditional put lets only the first of them write.
-
-    Raises
-    ------
-    OrderValidationError
-        If the key is empty, longer than 128 characters, or has spaces or non-ASCII characters.
-
-    Examples
-    --------
-    >>> order_id_for_idempotency_key("k-1") == order_id_for_idempotency_key("k-1")
-    True
-    """
-    if key is None:
-        return str(uuid.uuid4())
-    if not _IDEMPOTENCY_KEY.match(key):
-        raise _invalid(
-            "header:Idempotency-Key",
-            "must be 1-128 printable ASCII characters without spaces",
-        )
-    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, key))

@@ -11,9 +11,12 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from orders.errors import DependencyUnavailableError, RequestError
+from orders.errors import DependencyUnavailableError, Problem, RequestError
 
 CORRELATION_ID_HEADER = "x-correlation-id"
+#: At most this many problems are listed in an error body (and logged); one more entry says
+#: how many were left out, so a hostile body cannot make a response or a log line large.
+MAX_REPORTED_PROBLEMS = 50
 #: Response headers a browser script may read across origins.
 _EXPOSED_HEADERS = "x-correlation-id, Idempotent-Replay, Location, Retry-After"
 
@@ -121,12 +124,32 @@ def error_body(
     return {"code": code, "message": message, "correlationId": correlation_id, "errors": errors}
 
 
+def reported_problems(problems: Sequence[Problem]) -> list[Problem]:
+    """Return the first `MAX_REPORTED_PROBLEMS` problems, plus one saying how many more.
+
+    Examples
+    --------
+    >>> shown = reported_problems([Problem(f"items[{i}]", "must be an object") for i in range(60)])
+    >>> len(shown), shown[-1].message
+    (51, '10 more problems are not listed')
+    """
+    if len(problems) <= MAX_REPORTED_PROBLEMS:
+        return list(problems)
+    more = len(problems) - MAX_REPORTED_PROBLEMS
+    noun = "problem is" if more == 1 else "problems are"
+    return [*problems[:MAX_REPORTED_PROBLEMS], Problem("$", f"{more} more {noun} not listed")]
+
+
 def request_error_response(
     error: RequestError, *, correlation_id: str, origin: str | None, allowed_origins: Sequence[str]
 ) -> dict[str, Any]:
-    """Return the 4xx response for a `RequestError`, listing each of its problems."""
+    """Return the 4xx response for a `RequestError`, listing its problems (at most
+    `MAX_REPORTED_PROBLEMS`, then how many more)."""
     body = error_body(
-        error.code, error.message, correlation_id, [p.to_dict() for p in error.problems]
+        error.code,
+        error.message,
+        correlation_id,
+        [p.to_dict() for p in reported_problems(error.problems)],
     )
     return build_response(
         error.status,

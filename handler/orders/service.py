@@ -1,30 +1,42 @@
 """The order API's operations, independent of API Gateway's event format.
 
-Idempotent creation: with an ``Idempotency-Key`` the order id is derived from the key, and the
-item is written only if no item has that id. When one exists, its stored ``requestHash`` (SHA-256
-of the canonical validated request) decides: the same hash is a replay and returns the stored
-order; another hash is a conflict (409). Concurrent duplicates therefore can never create two
-items, and need no extra table.
+Every operation takes the `Caller`: orders record who created them, and in ``cognito`` mode a
+caller creates, reads and lists only their own customer's orders.
+
+Idempotent creation (see ``orders.idempotency``): with an ``Idempotency-Key`` the order gets a
+random id, claimed first by a conditional put of a record of the (caller, key) pair, which lives
+for the idempotency window, then written with a conditional put. When a live record exists,
+its ``requestHash`` (SHA-256 of the canonical validated request) decides: the same hash is a
+replay and returns the stored order; another hash is a conflict (409). Concurrent duplicates
+can never create two orders.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from orders.caller import Caller
 from orders.errors import (
+    DependencyUnavailableError,
     IdempotencyConflictError,
     OperationNotEnabledError,
     OrderNotFoundError,
     OrderValidationError,
     Problem,
 )
+from orders.idempotency import (
+    IdempotencyRecord,
+    check_idempotency_key,
+    legacy_order_id,
+    record_key,
+)
 from orders.models import Order
 from orders.page_tokens import PageTokenCodec
 from orders.repository import OrderRepository
-from orders.request_parameters import order_id_for_idempotency_key
 from orders.validation import OrderValidator
 
 
@@ -69,6 +81,8 @@ class OrderService:
         Encrypts and decrypts pagination tokens; None when the deployment cannot list orders.
     order_ttl_days : int
         Retention of an order before DynamoDB TTL deletes it.
+    idempotency_window_hours : int, optional
+        How long an idempotency key is remembered for its caller (default 24).
     clock : callable, optional
         Returns the current UTC time (injectable for tests).
     """
@@ -79,32 +93,39 @@ class OrderService:
         validator: OrderValidator,
         page_tokens: PageTokenCodec | None,
         order_ttl_days: int,
+        idempotency_window_hours: int = 24,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self._repository = repository
         self._validator = validator
         self._page_tokens = page_tokens
         self._order_ttl_days = order_ttl_days
+        self._idempotency_window_hours = idempotency_window_hours
         self._clock = clock
 
-    def create_order(self, document: Any, idempotency_key: str | None) -> CreatedOrder:
+    def create_order(
+        self, document: Any, idempotency_key: str | None, caller: Caller
+    ) -> CreatedOrder:
         """Validate ``document`` and store it as a new PENDING order (idempotently with a key).
 
         Raises
         ------
         OrderValidationError
             If the body or the key is invalid.
+        ForbiddenError
+            If a ``cognito`` caller orders for another customer.
         IdempotencyConflictError
-            If the key was already used with a different request.
+            If the caller already used the key with a different request.
         DependencyUnavailableError
             If DynamoDB throttles or is unavailable.
         """
         # Both checked before either is reported, so one 400 lists every problem.
         key_problems: list[Problem] = []
-        try:
-            order_id = order_id_for_idempotency_key(idempotency_key)
-        except OrderValidationError as error:
-            key_problems = error.problems
+        if idempotency_key is not None:
+            try:
+                check_idempotency_key(idempotency_key)
+            except OrderValidationError as error:
+                key_problems = error.problems
         try:
             request = self._validator.validate(document)
         except OrderValidationError as error:
@@ -112,32 +133,79 @@ class OrderService:
             raise
         if key_problems:
             raise OrderValidationError("the Idempotency-Key header is invalid", key_problems)
-        order = Order.create(request, order_id, self._clock(), self._order_ttl_days)
-        outcome = self._repository.create(order)
-        if outcome.created:
-            return CreatedOrder(order=outcome.order, replayed=False)
-        if outcome.order.request_hash != order.request_hash:
-            message = "this Idempotency-Key was already used with a different request body"
-            raise IdempotencyConflictError(message, [Problem("header:Idempotency-Key", message)])
-        return CreatedOrder(order=outcome.order, replayed=True)
+        caller.check_may_create_for(request.customer_id)
+        now = self._clock()
+        order = Order.create(
+            request, str(uuid.uuid4()), now, self._order_ttl_days, created_by=caller.caller_id
+        )
+        if idempotency_key is None:
+            outcome = self._repository.create(order)
+            if not outcome.created:  # a random UUID collided: vanishingly rare, retryable
+                raise DependencyUnavailableError("dynamodb")
+            return CreatedOrder(order=order, replayed=False)
+        return self._create_idempotently(order, idempotency_key, caller, now)
 
-    def get_order(self, order_id: str) -> Order:
-        """Return the order, or raise `OrderNotFoundError`."""
+    def _create_idempotently(
+        self, order: Order, idempotency_key: str, caller: Caller, now: datetime
+    ) -> CreatedOrder:
+        record = IdempotencyRecord.create(
+            record_key(caller.caller_id, idempotency_key),
+            order.order_id,
+            order.request_hash,
+            now,
+            self._idempotency_window_hours,
+        )
+        legacy_id: str | None = legacy_order_id(idempotency_key)
+        while True:
+            outcome = self._repository.create_idempotent(
+                order, record, legacy_id, int(now.timestamp())
+            )
+            if outcome.created:
+                return CreatedOrder(order=order, replayed=False)
+            if outcome.existing_record is not None:
+                existing = outcome.existing_record
+                if existing.request_hash != order.request_hash:
+                    raise _idempotency_conflict()
+                stored = self._repository.get(existing.order_id)
+                if stored is not None:
+                    return CreatedOrder(order=stored, replayed=True)
+                # The claimer has not written the order (yet, or failed in between): this
+                # same request writes it under the claimed id; the conditional put lets one.
+                claimed = replace(order, order_id=existing.order_id)
+                written = self._repository.create(claimed)
+                return CreatedOrder(order=written.order, replayed=not written.created)
+            legacy = outcome.legacy_order
+            assert legacy is not None
+            if legacy.request_hash == order.request_hash:
+                return CreatedOrder(order=legacy, replayed=True)
+            if caller.acts_for_one_customer and legacy.customer_id == caller.customer_id:
+                raise _idempotency_conflict()
+            # Another caller's pre-upgrade order (or, for trusted IAM callers, whose author
+            # the old scheme did not record): it does not bind this caller's key.
+            legacy_id = None
+
+    def get_order(self, order_id: str, caller: Caller) -> Order:
+        """Return the order, or raise `OrderNotFoundError` (also for another customer's order
+        when the caller acts for one customer)."""
         order = self._repository.get(order_id)
         if order is None:
             raise OrderNotFoundError(f"there is no order with id {order_id}")
+        caller.check_may_read(order_id, order.customer_id)
         return order
 
     def list_customer_orders(
-        self, customer_id: str, limit: int, next_token: str | None
+        self, customer_id: str, limit: int, next_token: str | None, caller: Caller
     ) -> CustomerOrdersPage:
         """Return a page of the customer's orders, newest first.
 
         Raises
         ------
+        ForbiddenError
+            If a ``cognito`` caller lists another customer's orders.
         InvalidPageTokenError
             If ``next_token`` is not a token issued for this customer's listing.
         """
+        caller.check_may_list(customer_id)
         if self._page_tokens is None:
             raise OperationNotEnabledError("listing orders needs the page-token key")
         codec = self._page_tokens
@@ -149,3 +217,8 @@ class OrderService:
             else codec.encode(page.last_evaluated_key, customer_id)
         )
         return CustomerOrdersPage(orders=page.orders, next_token=token)
+
+
+def _idempotency_conflict() -> IdempotencyConflictError:
+    message = "this Idempotency-Key was already used with a different request body"
+    return IdempotencyConflictError(message, [Problem("header:Idempotency-Key", message)])

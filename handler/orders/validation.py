@@ -180,8 +180,8 @@ class OrderValidator:
 
     def _check_prices_and_total(self, document: dict[str, Any], problems: list[Problem]) -> None:
         items = document.get("items")
-        if not isinstance(items, list):
-            return
+        if not isinstance(items, list) or any(p.path == "items" for p in problems):
+            return  # not a list, or its size was refused: its members are not checked
         for index, item in enumerate(items):
             if not isinstance(item, dict):
                 continue

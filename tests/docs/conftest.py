@@ -25,6 +25,7 @@ NAV_PAGES = (
     "quick-start/",
     "construct/",
     "architecture/",
+    "security/",
     "compliance/",
     "audit-your-app/",
     "migration/",

@@ -61,7 +61,14 @@ def test_api_function_logs_are_json_with_the_correlation_id(
         ]
 
     assert entries, f"no JSON log line with correlation id {correlation_id} in {group}"
-    assert all(entry["correlation_id"] == correlation_id for entry in entries)
+    # The client's id has its own field; the logger's correlation id is API Gateway's request
+    # id, the key shared with the access log. IAM is not enforced on the local cloud, so the
+    # caller may be "unauthenticated" there; it is always named.
+    assert all(entry["clientCorrelationId"] == correlation_id for entry in entries)
+    assert all(entry["correlation_id"] == entry["requestId"] != correlation_id for entry in entries)
+    assert all(entry["caller"] for entry in entries)
+    completed = next(e for e in entries if e["message"] == "request completed")
+    assert completed["orderIds"] == [response.body["orderId"]]
     assert {entry["message"] for entry in entries} >= expected_messages
     assert all(entry["service"] == "orders" and entry["level"] for entry in entries)
     functions = resources_of_type(template, "AWS::Lambda::Function").values()

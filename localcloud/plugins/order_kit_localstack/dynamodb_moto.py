@@ -10,6 +10,7 @@ process, so event source mappings work.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC
 from typing import Any
 
@@ -43,10 +44,37 @@ class MotoDynamoDBStreamsProvider(DynamodbstreamsApi, ABC):
         visitor.visit(dynamodbstreams_backends)
 
 
+#: moto's writes are not thread-safe: ``transact_write_items`` deep-copies the table for its
+#: rollback while other requests write to it ("dictionary changed size during iteration").
+#: DynamoDB makes single-item writes atomic and serializes transactions ("Amazon DynamoDB
+#: Transactions: How it works", isolation levels); one lock over moto's writes gives the
+#: emulator the same guarantee.
+_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+_WRITE_LOCK = threading.RLock()
+
+
+def _serialize_moto_writes() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in _WRITES:
+        original = getattr(DynamoDBBackend, name, None)
+        if original is None or getattr(original, "_order_kit_serialized", False):
+            continue
+
+        def serialized(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _WRITE_LOCK:
+                return _original(*args, **kwargs)
+
+        serialized._order_kit_serialized = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, serialized)
+
+
 @aws_provider(api="dynamodb", name="moto")
 def dynamodb_moto() -> Any:
     """Create the ``dynamodb:moto`` service (``PROVIDER_OVERRIDE_DYNAMODB=moto``)."""
     from localstack.services.moto import MotoFallbackDispatcher
+
+    _serialize_moto_writes()
 
     return Service.for_provider(
         MotoDynamoDBProvider(), dispatch_table_factory=MotoFallbackDispatcher

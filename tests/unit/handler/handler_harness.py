@@ -19,6 +19,8 @@ REGION = "eu-west-1"
 TABLE_NAME = "orders-test"
 INDEX_NAME = "byCustomer"
 ALLOWED_ORIGINS = ("https://shop.example.com", "https://admin.example.com")
+#: The IAM caller of the events unless a test names another (IAM mode, the default).
+CALLER_ARN = "arn:aws:sts::123456789012:assumed-role/checkout/session-1"
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,13 @@ def api_event(
     headers: dict[str, str] | None = None,
     body: str | None = None,
     is_base64_encoded: bool = False,
+    user_arn: str | None = CALLER_ARN,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway REST proxy event (payload 1.0) as the API would send it."""
+    """An API Gateway REST proxy event (payload 1.0) as the API would send it: an IAM caller
+    in ``requestContext.identity.userArn``, Cognito ``claims`` in
+    ``requestContext.authorizer.claims`` (what API Gateway puts there, per the "$context
+    Variables for data models, authorizers..." reference of the API Gateway developer guide)."""
     path = resource
     for name, value in (path_parameters or {}).items():
         path = path.replace("{" + name + "}", value)
@@ -110,7 +117,12 @@ def api_event(
         "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
         "queryStringParameters": query,
         "pathParameters": path_parameters,
-        "requestContext": {"requestId": "apigw-request-1", "resourcePath": resource},
+        "requestContext": {
+            "requestId": "apigw-request-1",
+            "resourcePath": resource,
+            "identity": {"userArn": user_arn, "sourceIp": "192.0.2.10"},
+            **({"authorizer": {"claims": claims}} if claims is not None else {}),
+        },
         "body": body,
         "isBase64Encoded": is_base64_encoded,
     }

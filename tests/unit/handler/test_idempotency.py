@@ -1,18 +1,24 @@
-"""Idempotent order creation with the Idempotency-Key header, including concurrent duplicates."""
+"""Idempotent order creation with the Idempotency-Key header: scoped to the caller, remembered
+for a window, exactly one order under concurrency, and pre-upgrade (key-derived) orders still
+replayed."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from handler_harness import ApiResponse, AwsAccount
+from handler_harness import JSON_HEADERS, ApiResponse, AwsAccount, api_event, call_api
 from moto.dynamodb.models import DynamoDBBackend
-from orders.request_parameters import IDEMPOTENCY_NAMESPACE
+from orders.dynamodb_codec import serialize_item
+from orders.idempotency import LEGACY_IDEMPOTENCY_NAMESPACE, record_key
+from orders.models import Order
+from orders.validation import OrderValidator
 
 PostOrder = Callable[..., ApiResponse]
 BODY: dict[str, Any] = {
@@ -23,8 +29,27 @@ BODY: dict[str, Any] = {
 }
 
 
+def items(aws: AwsAccount) -> list[dict[str, Any]]:
+    return list(aws.dynamodb.scan(TableName=aws.table_name, ConsistentRead=True)["Items"])
+
+
 def item_count(aws: AwsAccount) -> int:
-    return int(aws.dynamodb.scan(TableName=aws.table_name)["Count"])
+    """The number of orders (idempotency records are counted by `record_count`)."""
+    return sum("recordType" not in item for item in items(aws))
+
+
+def record_count(aws: AwsAccount) -> int:
+    return sum(item.get("recordType") == {"S": "idempotency"} for item in items(aws))
+
+
+def post_as(caller_arn: str, body: dict[str, Any], key: str) -> ApiResponse:
+    headers = {**JSON_HEADERS, "Idempotency-Key": key}
+    return call_api(
+        api_event("POST", "/orders", headers=headers, body=json.dumps(body), user_arn=caller_arn)
+    )
+
+
+OTHER_CALLER = "arn:aws:sts::123456789012:assumed-role/returns-service/session-9"
 
 
 def test_same_key_and_body_returns_the_original_order_without_a_second_item(
@@ -38,8 +63,11 @@ def test_same_key_and_body_returns_the_original_order_without_a_second_item(
     assert again.headers["Idempotent-Replay"] == "true"
     assert again.body == first.body
     assert again.headers["Location"] == first.headers["Location"]
-    assert first.body["orderId"] == str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, "order-attempt-1"))
+    # A random id: nobody can compute it from the key.
+    assert uuid.UUID(first.body["orderId"]).version == 4
+    assert first.body["orderId"] != str(uuid.uuid5(LEGACY_IDEMPOTENCY_NAMESPACE, "order-attempt-1"))
     assert item_count(aws) == 1
+    assert record_count(aws) == 1
 
 
 def test_the_same_order_written_differently_is_a_replay(
@@ -116,11 +144,12 @@ def atomic_conditional_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make moto's conditional writes atomic, as DynamoDB's single-item writes are.
 
     moto evaluates a put's condition and stores the item in two steps without a lock, so two
-    threads can both pass ``attribute_not_exists``; real DynamoDB never lets that happen. The
-    race tests check this handler's logic on top of the guarantee DynamoDB gives.
+    threads can both pass ``attribute_not_exists``; real DynamoDB never lets that happen (single
+    writes are atomic, transactions serializable: "Amazon DynamoDB Transactions: How it works",
+    isolation levels). The race tests check this handler's logic on top of that guarantee.
     """
-    lock = threading.Lock()
-    for name in ("put_item", "update_item"):
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "transact_write_items"):
         original = getattr(DynamoDBBackend, name)
 
         def atomic(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
@@ -161,3 +190,131 @@ def test_a_bad_key_and_a_bad_body_are_reported_together(
     response = post_order(json.dumps({**BODY, "currency": "XXX"}), {"Idempotency-Key": "a b"})
     assert response.status == 400
     assert [e["field"] for e in response.body["errors"]] == ["header:Idempotency-Key", "currency"]
+
+
+@pytest.mark.usefixtures("atomic_conditional_writes")
+def test_two_callers_racing_with_the_same_key_each_get_their_own_order(aws: AwsAccount) -> None:
+    callers = [OTHER_CALLER if i % 2 else "arn:aws:iam::123456789012:role/shop" for i in range(8)]
+    responses = race(lambda i: post_as(callers[i], BODY, "shared-key"), 8)
+
+    assert [r.status for r in responses] == [201] * 8
+    assert len({r.body["orderId"] for r in responses}) == 2
+    assert item_count(aws) == 2 and record_count(aws) == 2
+
+
+def test_the_same_key_from_two_callers_makes_two_independent_orders(aws: AwsAccount) -> None:
+    mine = post_as("arn:aws:iam::123456789012:role/shop", BODY, "checkout-1")
+    theirs = post_as(OTHER_CALLER, {**BODY, "currency": "USD"}, "checkout-1")
+
+    assert mine.status == 201 and theirs.status == 201  # no 409, no replay of the other's
+    assert "Idempotent-Replay" not in theirs.headers
+    assert mine.body["orderId"] != theirs.body["orderId"]
+    assert theirs.body["currency"] == "USD"
+    assert item_count(aws) == 2
+    again = post_as(OTHER_CALLER, {**BODY, "currency": "USD"}, "checkout-1")
+    assert again.headers["Idempotent-Replay"] == "true"
+    assert again.body["orderId"] == theirs.body["orderId"]
+
+
+def stored_record(aws: AwsAccount, caller: str, key: str) -> dict[str, Any]:
+    item = aws.dynamodb.get_item(
+        TableName=aws.table_name, Key={"orderId": {"S": record_key(caller, key)}}
+    )["Item"]
+    return dict(item)
+
+
+def test_the_record_expires_after_the_window_and_the_order_stays(
+    aws: AwsAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders import api
+
+    monkeypatch.setenv("IDEMPOTENCY_WINDOW_HOURS", "2")
+    api.build_api.cache_clear()
+    caller = OTHER_CALLER
+    first = post_as(caller, BODY, "window-key")
+    record = stored_record(aws, caller, "window-key")
+    order = aws.dynamodb.get_item(
+        TableName=aws.table_name, Key={"orderId": {"S": first.body["orderId"]}}
+    )["Item"]
+    created = int(time.time())
+    assert abs(int(record["ttl"]["N"]) - (created + 2 * 3600)) < 60
+    assert int(order["ttl"]["N"]) - int(record["ttl"]["N"]) > 80 * 24 * 3600  # order stays
+
+    # Past the window (DynamoDB deletes expired items lazily, so the record may still be there).
+    aws.dynamodb.update_item(
+        TableName=aws.table_name,
+        Key={"orderId": {"S": record_key(caller, "window-key")}},
+        UpdateExpression="SET #ttl = :past",
+        ExpressionAttributeNames={"#ttl": "ttl"},
+        ExpressionAttributeValues={":past": {"N": str(created - 1)}},
+    )
+    later = post_as(caller, BODY, "window-key")
+    assert later.status == 201 and "Idempotent-Replay" not in later.headers
+    assert later.body["orderId"] != first.body["orderId"]
+    assert item_count(aws) == 2 and record_count(aws) == 1
+    assert stored_record(aws, caller, "window-key")["idempotentOrderId"] == {
+        "S": later.body["orderId"]
+    }
+
+
+def put_legacy_order(aws: AwsAccount, body: dict[str, Any], key: str) -> str:
+    """Store an order the way the kit did before idempotency records: id uuid5(namespace, key),
+    no ``createdBy``, no record."""
+    request = OrderValidator().validate(json.loads(json.dumps(body), parse_float=Decimal))
+    order_id = str(uuid.uuid5(LEGACY_IDEMPOTENCY_NAMESPACE, key))
+    from datetime import datetime, timezone
+
+    order = Order.create(request, order_id, datetime.now(timezone.utc), 90)
+    aws.dynamodb.put_item(TableName=aws.table_name, Item=serialize_item(order.to_item()))
+    return order_id
+
+
+def test_a_replay_of_a_pre_upgrade_order_returns_it_without_a_new_order(aws: AwsAccount) -> None:
+    legacy_id = put_legacy_order(aws, BODY, "old-key")
+
+    replay = post_as(OTHER_CALLER, BODY, "old-key")
+
+    assert replay.status == 201
+    assert replay.headers["Idempotent-Replay"] == "true"
+    assert replay.body["orderId"] == legacy_id
+    assert item_count(aws) == 1 and record_count(aws) == 0
+
+
+def test_a_pre_upgrade_key_with_another_body_from_an_iam_caller_makes_a_new_order(
+    aws: AwsAccount,
+) -> None:
+    legacy_id = put_legacy_order(aws, BODY, "old-key-2")
+    other = post_as(OTHER_CALLER, {**BODY, "currency": "USD"}, "old-key-2")
+
+    # The old scheme did not record who used the key, so it cannot bind this caller.
+    assert other.status == 201 and "Idempotent-Replay" not in other.headers
+    assert other.body["orderId"] != legacy_id
+    assert (
+        post_as(OTHER_CALLER, {**BODY, "currency": "USD"}, "old-key-2").body["orderId"]
+        == (other.body["orderId"])
+    )
+
+
+def test_a_claimed_key_whose_order_was_never_written_gets_that_order_on_retry(
+    aws: AwsAccount,
+) -> None:
+    # The first request claimed the key, then failed before writing its order.
+    request = OrderValidator().validate(json.loads(json.dumps(BODY), parse_float=Decimal))
+    claimed_id = str(uuid.uuid4())
+    record = {
+        "orderId": {"S": record_key(OTHER_CALLER, "half-done")},
+        "recordType": {"S": "idempotency"},
+        "idempotentOrderId": {"S": claimed_id},
+        "requestHash": {"S": request.request_hash()},
+        "createdAt": {"S": "2026-01-01T00:00:00.000Z"},
+        "ttl": {"N": str(int(time.time()) + 3600)},
+    }
+    aws.dynamodb.put_item(TableName=aws.table_name, Item=record)
+
+    retry = post_as(OTHER_CALLER, BODY, "half-done")
+    again = post_as(OTHER_CALLER, BODY, "half-done")
+
+    assert retry.status == 201 and retry.body["orderId"] == claimed_id
+    assert "Idempotent-Replay" not in retry.headers
+    assert again.headers["Idempotent-Replay"] == "true" and again.body["orderId"] == claimed_id
+    assert item_count(aws) == 1
