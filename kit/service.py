@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import fields
+from dataclasses import asdict, fields
 from typing import Any
 
 from aws_cdk import Aws, CfnOutput, Tags
@@ -305,7 +305,7 @@ class ProductionOrderService(Construct):
 
 
 def service_record(props: OrderServiceProps) -> dict[str, Any]:
-    """The service's props as plain data (enums by name), as the assembly records them.
+    """The service's props (enums by name) and deployed controls, as the assembly records them.
 
     Examples
     --------
@@ -322,4 +322,9 @@ def service_record(props: OrderServiceProps) -> dict[str, Any]:
         elif prop.name == "tags":
             value = dict(value)
         values[prop.name] = value
-    return {"kit": MANAGED_BY, "kit_version": __version__, "props": values}
+    return {
+        "kit": MANAGED_BY,
+        "kit_version": __version__,
+        "props": values,
+        "features": asdict(props.features),
+    }

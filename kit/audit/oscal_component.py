@@ -177,6 +177,11 @@ def component_definition(
         if (implementation := _implementation(view, framework, claims)) is not None
     ]
     service = view.props
+    authorization = (
+        f"{service.get('authorization')} authorization"
+        if view.features.get("api_authorization")
+        else "no API authorization"
+    )
     component = oscal_component.DefinedComponent(
         uuid=component_uuid(view),
         type="service",
@@ -185,7 +190,7 @@ def component_definition(
             f"Serverless order service '{service.get('service_name')}' "
             f"({service.get('environment_name')}): API Gateway REST API -> Lambda -> DynamoDB, "
             f"built by production-order-kit at migration phase {service.get('phase')} with "
-            f"{service.get('authorization')} authorization"
+            f"{authorization}"
             f"{', a WAF web ACL' if service.get('enable_waf') else ''}. Kit controls deployed: "
             f"{', '.join(claim.control.control_id for claim in claims) or 'none'}."
         ),

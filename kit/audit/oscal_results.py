@@ -73,16 +73,19 @@ def control_targets(finding: Finding) -> list[tuple[str, str]]:
     if framework is not None:
         targets.extend((cid, framework.title) for cid in oscal_control_ids(check.rule))
     for control in CONTROLS:
-        if check not in control.checks:
-            continue
-        targets.append((control.control_id, KIT_FRAMEWORK))
-        for other in control.checks:
-            other_framework = framework_of(other.rule) if other.tool == "cdk-nag" else None
-            if other_framework is not None:
-                targets.extend(
-                    (cid, other_framework.title) for cid in oscal_control_ids(other.rule)
-                )
+        if check in control.checks:
+            targets.append((control.control_id, KIT_FRAMEWORK))
+            targets.extend(_framework_ids(control.checks))
     return list(dict.fromkeys(targets))
+
+
+def _framework_ids(checks: Sequence[CheckRef]) -> list[tuple[str, str]]:
+    ids: list[tuple[str, str]] = []
+    for check in checks:
+        framework = framework_of(check.rule) if check.tool == "cdk-nag" else None
+        if framework is not None:
+            ids.extend((cid, framework.title) for cid in oscal_control_ids(check.rule))
+    return ids
 
 
 def _observation_props(
@@ -213,6 +216,9 @@ def _targets(
             row.control.control_id, _Target(row.control.control_id, KIT_FRAMEWORK)
         )
         target.kit_status = row.status
+        # The framework controls the row's checks prove were reviewed too.
+        for control_id, framework in _framework_ids(row.control.checks):
+            targets.setdefault(control_id, _Target(control_id, framework))
     for finding, observation in observed:
         if finding is None:
             continue

@@ -50,6 +50,12 @@ class ServiceView:
         props = self.record.get("props")
         return props if isinstance(props, dict) else {}
 
+    @property
+    def features(self) -> Mapping[str, Any]:
+        """The controls the service deployed (``kit.phases.Features`` as recorded)."""
+        features = self.record.get("features")
+        return features if isinstance(features, dict) else {}
+
     def of_type(self, resource_type: str) -> list[Resource]:
         """The resources of one CloudFormation type."""
         return [r for r in self.resources if r.type == resource_type]
