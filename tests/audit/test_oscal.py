@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +211,23 @@ def test_a_bad_source_date_epoch_is_a_clear_error(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(OscalError, match="SOURCE_DATE_EPOCH must be seconds since the epoch"):
         document_time(None)
+
+
+def test_trestle_imports_and_validates_both_documents(
+    reference_run: CliRun, tmp_path: Path
+) -> None:
+    """What the docs tell an auditor to run: trestle init, import, validate -a."""
+    trestle = str(Path(sys.executable).parent / "trestle")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [trestle, *args], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+
+    assert run("init").returncode == 0
+    for source, name in ((RESULTS_FILE, "orders-audit"), (COMPONENT_FILE, "orders-service")):
+        imported = run("import", "-f", str(reference_run.out / source), "-o", name)
+        assert imported.returncode == 0, imported.stdout + imported.stderr
+    validated = run("validate", "-a")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert validated.stdout.count("VALID: Model") == 2

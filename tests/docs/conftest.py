@@ -27,6 +27,7 @@ NAV_PAGES = (
     "architecture/",
     "compliance/",
     "audit-your-app/",
+    "compliance-evidence/",
     "migration/",
     "runbook/",
     "performance/",
