@@ -231,3 +231,17 @@ def test_trestle_imports_and_validates_both_documents(
     validated = run("validate", "-a")
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert validated.stdout.count("VALID: Model") == 2
+
+
+def test_without_trestle_the_audit_names_the_extra(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['trestle'] = None\n"
+        "from kit.cli import main\n"
+        f"sys.exit(main(['audit', '--out', {str(tmp_path)!r}]))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 2
+    assert "pip install 'production-order-kit[audit]'" in completed.stderr
+    assert not (tmp_path / "audit.json").exists()
