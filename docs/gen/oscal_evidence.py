@@ -56,14 +56,13 @@ def render_oscal_evidence(production: PhaseAudit, naive: PhaseAudit) -> str:
         for r in implementation["implemented-requirements"]
         if r["control-id"] == _SAMPLE_CONTROL
     )
-    statements = []
-    for implementation in component["control-implementations"][:1]:
-        seen: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for implementation in component["control-implementations"]:
         for item in implementation["implemented-requirements"]:
             for paragraph in item["description"].split("\n\n"):
                 kit_control = paragraph.split(" ", 1)[0]
                 seen.setdefault(kit_control, paragraph.split("): ", 1)[-1])
-        statements = [[code(k), v] for k, v in sorted(seen.items())]
+    statements = [[code(k), v] for k, v in sorted(seen.items())]
     lines.append(
         "**Implementation statements**, generated from the synthesized resources and the "
         "props of the reference app (one per kit control the service deploys):\n\n"
@@ -82,7 +81,7 @@ def render_oscal_evidence(production: PhaseAudit, naive: PhaseAudit) -> str:
     naive_result = naive.oscal(RESULTS_FILE)["assessment-results"]["results"][0]
     naive_states = Counter(f["target"]["status"]["state"] for f in naive_result.get("findings", []))
     lines.append(
-        f"**Assessment results** ({code('oscal/' + RESULTS_FILE)}): "
+        f"**Assessment results** ({code('oscal/' + RESULTS_FILE)}):\n\n"
         + table(
             ["Part", "Phase 5 (this run)", "Phase 0 (naive start)"],
             [
@@ -125,4 +124,4 @@ def render_oscal_evidence(production: PhaseAudit, naive: PhaseAudit) -> str:
             "At phase 0 (no point-in-time recovery yet), the finding on NIST "
             f"{code('cp-9')} (first two related observations shown):\n\n" + _block(excerpt)
         )
-    return "\n".join(lines)
+    return "\n\n".join(line.rstrip("\n") for line in lines) + "\n"

@@ -9,6 +9,7 @@ then does not claim the control.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -160,9 +161,10 @@ def _sec3(view: ServiceView) -> str | None:
     for policy in policies:
         actions = sorted(set(_actions(policy)))
         described.append(f"{_short(policy.path)} ({_listing(actions)})")
+    inline = view.of_type("AWS::IAM::Policy")
     return (
         f"Each role has its own customer-managed policy naming its actions: "
-        f"{'; '.join(described)}. No inline policy, no managed admin policy."
+        f"{'; '.join(described)}. Inline policies: {_names(inline) or 'none'}."
     )
 
 
@@ -172,12 +174,35 @@ def _sec4(view: ServiceView) -> str | None:
         return None
     rotation = "enabled" if key.properties.get("EnableKeyRotation") else "disabled"
     statements = (key.properties.get("KeyPolicy") or {}).get("Statement") or []
+    services = sorted(
+        {
+            _text(service)
+            for statement in statements
+            for service in _as_list((statement.get("Principal") or {}).get("Service"))
+        }
+    )
     return (
         f"KMS key {_short(key.path)}: automatic rotation {rotation}, alias {_alias(view)}, "
-        f"a key policy of {len(statements)} statements granting the account root and the "
-        f"service principals that use the key ({view.props.get('removal_policy', 'RETAIN')} "
-        "on stack deletion)."
+        f"a key policy of {len(statements)} statements; service principals allowed to use it: "
+        f"{_listing(services)}; removal policy {view.props.get('removal_policy')}."
     )
+
+
+def _text(value: object) -> str:
+    """A template value as text: ``Fn::Join`` joined, ``Ref`` as ``${Name}``."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Ref":
+            return f"${{{argument}}}"
+        if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+            return str(argument[0]).join(_text(part) for part in argument[1])
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def _as_list(value: object) -> list[object]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _rel1(view: ServiceView) -> str | None:
