@@ -30,6 +30,22 @@ def _block(data: object) -> str:
     return "```json\n" + json.dumps(data, indent=2) + "\n```\n"
 
 
+def _summary(counts: Counter[str]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"
+
+
+def _outcomes(result: Mapping[str, Any]) -> str:
+    return _summary(Counter(v for o in result.get("observations", []) for v in _props(o, "result")))
+
+
+def _risk_statuses(result: Mapping[str, Any]) -> str:
+    return _summary(Counter(r["status"] for r in result.get("risks", [])))
+
+
+def _finding_states(result: Mapping[str, Any]) -> str:
+    return _summary(Counter(f["target"]["status"]["state"] for f in result.get("findings", [])))
+
+
 def render_oscal_evidence(production: PhaseAudit, naive: PhaseAudit) -> str:
     """The documents of the phase-5 audit, what each holds, excerpts, and phase 0 for contrast."""
     components = _component_documents(production)
@@ -73,35 +89,17 @@ def render_oscal_evidence(production: PhaseAudit, naive: PhaseAudit) -> str:
         + _block(requirement)
     )
 
-    outcomes = Counter(
-        _props(o, "result")[0] for o in result.get("observations", []) if _props(o, "result")
-    )
-    risks = Counter(r["status"] for r in result.get("risks", []))
-    states = Counter(f["target"]["status"]["state"] for f in result.get("findings", []))
     naive_result = naive.oscal(RESULTS_FILE)["assessment-results"]["results"][0]
-    naive_states = Counter(f["target"]["status"]["state"] for f in naive_result.get("findings", []))
+    rows = []
+    for part, counts in (
+        ("observations", _outcomes),
+        ("risks (acknowledgments)", _risk_statuses),
+        ("findings (controls)", _finding_states),
+    ):
+        rows.append([part, counts(result), counts(naive_result)])
     lines.append(
         f"**Assessment results** ({code('oscal/' + RESULTS_FILE)}):\n\n"
-        + table(
-            ["Part", "Phase 5 (this run)", "Phase 0 (naive start)"],
-            [
-                [
-                    "observations",
-                    ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())),
-                    len(naive_result.get("observations", [])),
-                ],
-                [
-                    "risks (acknowledgments)",
-                    ", ".join(f"{n} {k}" for k, n in sorted(risks.items())) or "none",
-                    len(naive_result.get("risks", [])),
-                ],
-                [
-                    "findings (controls)",
-                    ", ".join(f"{n} {k}" for k, n in sorted(states.items())),
-                    ", ".join(f"{n} {k}" for k, n in sorted(naive_states.items())),
-                ],
-            ],
-        )
+        + table(["Part", "Phase 5 (this run)", "Phase 0 (naive start)"], rows)
     )
     risk = result["risks"][0] if result.get("risks") else None
     if risk is not None:
