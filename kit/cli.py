@@ -51,7 +51,7 @@ def _audit(args: argparse.Namespace) -> int:
 
     try:
         # The OSCAL reports are built with compliance-trestle, a dependency of the [audit] extra.
-        from kit.audit.oscal_common import OscalError
+        from kit.audit.oscal_document import OscalError
         from kit.audit.report_formats import write_reports
     except ModuleNotFoundError as error:
         if error.name is None or error.name.split(".")[0] != "trestle":

@@ -22,7 +22,7 @@ from kit.audit.control_matrix import ControlStatus, control_matrix
 from kit.audit.controls import CONTROLS, Control
 from kit.audit.findings import Finding, ScanResult
 from kit.audit.nag_controls import FRAMEWORKS, Framework, framework_of, oscal_control_ids
-from kit.audit.oscal_common import metadata, props, stable_uuid
+from kit.audit.oscal_document import metadata, props, stable_uuid
 from kit.audit.oscal_statements import ServiceView, statements_for
 
 _CONTROLS_BY_ID = {control.control_id: control for control in CONTROLS}
@@ -168,7 +168,7 @@ def component_definition(
     scans : dict
         The audit's scans.
     moment : datetime.datetime
-        The document time (:func:`kit.audit.oscal_common.document_time`).
+        The document time (:func:`kit.audit.oscal_document.document_time`).
     """
     claims = service_claims(view, findings, scans)
     implementations = [

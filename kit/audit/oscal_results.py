@@ -32,8 +32,8 @@ from kit.audit.controls import CONTROLS, CheckRef
 from kit.audit.findings import Finding
 from kit.audit.nag_controls import FRAMEWORKS, framework_of, oscal_control_ids
 from kit.audit.nag_rules import split_nag_rule
-from kit.audit.oscal_common import metadata, props, stable_uuid
 from kit.audit.oscal_component import component_uuid
+from kit.audit.oscal_document import metadata, props, stable_uuid
 from kit.audit.oscal_statements import ServiceView
 from kit.audit.runner import AuditResult
 
@@ -295,7 +295,7 @@ def assessment_results(
     services : sequence of ServiceView
         The ProductionOrderServices of the audited assembly.
     moment : datetime.datetime
-        The document time (:func:`kit.audit.oscal_common.document_time`).
+        The document time (:func:`kit.audit.oscal_document.document_time`).
     """
     result_uuid = stable_uuid("result", result.target)
     observed = list(_observations(result, services, moment))

@@ -206,7 +206,7 @@ def test_two_audits_of_the_same_app_diff_cleanly(
 def test_a_bad_source_date_epoch_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kit.audit.oscal_common import OscalError, document_time
+    from kit.audit.oscal_document import OscalError, document_time
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(OscalError, match="SOURCE_DATE_EPOCH must be seconds since the epoch"):

@@ -7,8 +7,8 @@ trestle's models build the documents (and so validate them); see
 
 from __future__ import annotations
 
-from kit.audit.oscal_common import document_time
 from kit.audit.oscal_component import component_definition, component_file_name
+from kit.audit.oscal_document import document_time
 from kit.audit.oscal_results import assessment_results
 from kit.audit.oscal_statements import services_in
 from kit.audit.runner import AuditResult

@@ -1,4 +1,5 @@
-"""What the audit's OSCAL documents share: stable UUIDs, the document time, props, metadata.
+"""What every OSCAL document of the audit is made of: stable UUIDs, the document time, props,
+metadata.
 
 Every UUID is a version-5 UUID of stable inputs (the kind of object and what identifies it:
 a construct path, a rule id, a control id), so two audits of the same app produce the same
