@@ -45,11 +45,23 @@ def _audit(args: argparse.Namespace) -> int:
     from kit.audit.assembly import AssemblyError
     from kit.audit.checkov_scan import CheckovError
     from kit.audit.ledger import LedgerError
-    from kit.audit.report_formats import write_reports
     from kit.audit.runner import AuditOptions, run_audit
     from kit.audit.summary import format_summary
     from kit.audit.synthesis import SynthesisError
 
+    try:
+        # The OSCAL reports are built with compliance-trestle, a dependency of the [audit] extra.
+        from kit.audit.oscal_document import OscalError
+        from kit.audit.report_formats import write_reports
+    except ModuleNotFoundError as error:
+        if error.name is None or error.name.split(".")[0] != "trestle":
+            raise
+        print(
+            "order-kit audit: error: the OSCAL reports need compliance-trestle (Python 3.11+): "
+            "pip install 'production-order-kit[audit]'",
+            file=sys.stderr,
+        )
+        return 2
     try:
         options = AuditOptions(
             app=args.app,
@@ -62,7 +74,11 @@ def _audit(args: argparse.Namespace) -> int:
     except (ValueError, AssemblyError, CheckovError, LedgerError, SynthesisError) as error:
         print(f"order-kit audit: error: {error}", file=sys.stderr)
         return 2
-    reports = write_reports(result, Path(args.out))
+    try:
+        reports = write_reports(result, Path(args.out))
+    except OscalError as error:
+        print(f"order-kit audit: error: {error}", file=sys.stderr)
+        return 2
     print(format_summary(result, reports))
     return 0 if result.passed else 1
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+from dataclasses import asdict, fields
 from typing import Any
 
 from aws_cdk import Aws, CfnOutput, Tags
@@ -15,7 +17,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from kit import metrics
+from kit import __version__, metrics
 from kit.acknowledgments import attach_acknowledgments
 from kit.alarms import ServiceAlarms
 from kit.api import OrdersApi
@@ -28,6 +30,10 @@ from kit.props import AuthorizationMode, OrderServiceProps
 
 #: Value of the ``ManagedBy`` tag.
 MANAGED_BY = "production-order-kit"
+
+#: Construct metadata type of the service's record in the cloud assembly: its construct path
+#: and props, read by the audit for the OSCAL component definition (kit/audit/oscal_component.py).
+SERVICE_METADATA_TYPE = "production-order-kit:service"
 
 API_HANDLER = "orders.api.lambda_handler"
 #: The ``purpose`` of the page tokens' KMS encryption context (handler/orders/page_tokens.py).
@@ -289,6 +295,7 @@ class ProductionOrderService(Construct):
         self._outputs(prefix)
         # Last: the kit's reasoned exceptions, on the resources built above and no others.
         self.acknowledgments = attach_acknowledgments(self, props)
+        self.node.add_metadata(SERVICE_METADATA_TYPE, service_record(props))
 
     def _tag(self, props: OrderServiceProps) -> None:
         tags = Tags.of(self)
@@ -324,3 +331,29 @@ class ProductionOrderService(Construct):
             output = CfnOutput(self, output_id, value=value, description=description)
             # Stable output names users can script against (one service per stack).
             output.override_logical_id(output_id)
+
+
+def service_record(props: OrderServiceProps) -> dict[str, Any]:
+    """The service's props (enums by name) and deployed controls, as the assembly records them.
+
+    Examples
+    --------
+    >>> service_record(OrderServiceProps())["props"]["authorization"]
+    'IAM'
+    """
+    values: dict[str, Any] = {}
+    for prop in fields(props):
+        value = getattr(props, prop.name)
+        if isinstance(value, enum.Enum):
+            value = value.name
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif prop.name == "tags":
+            value = dict(value)
+        values[prop.name] = value
+    return {
+        "kit": MANAGED_BY,
+        "kit_version": __version__,
+        "props": values,
+        "features": asdict(props.features),
+    }

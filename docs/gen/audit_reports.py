@@ -28,6 +28,8 @@ AUDIT_INPUTS = (
 #: The report files kept in the cache (the audit's own names).
 REPORT_FILE = "audit.json"
 MATRIX_FILE = "control-matrix.json"
+#: The directory of the OSCAL documents (kit.audit.report_formats.oscal_report.OSCAL_DIR).
+OSCAL_DIR = "oscal"
 #: The ``version`` of ``audit.json`` this generator reads.
 SUPPORTED_REPORT_VERSION = 1
 
@@ -38,10 +40,35 @@ class AuditRunError(RuntimeError):
 
 @dataclass(frozen=True)
 class PhaseAudit:
-    """The ``audit.json`` of one phase, with accessors for what the pages show."""
+    """The ``audit.json`` of one phase, with accessors for what the pages show.
+
+    ``directory`` is the cached report directory (with the ``oscal/`` documents), when known.
+    """
 
     phase: int
     report: Mapping[str, Any]
+    directory: Path | None = None
+
+    def oscal(self, name: str) -> Mapping[str, Any]:
+        """An OSCAL document of the audit (``assessment-results.json``...), parsed.
+
+        Raises
+        ------
+        AuditRunError
+            When the cache holds no such document.
+        """
+        path = (self.directory or Path(".")) / OSCAL_DIR / name
+        try:
+            document: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise AuditRunError(f"{path}: cannot read the OSCAL document ({error})") from None
+        return document
+
+    def oscal_names(self) -> list[str]:
+        """The OSCAL documents of the audit, by file name."""
+        if self.directory is None:
+            return []
+        return sorted(path.name for path in (self.directory / OSCAL_DIR).glob("*.json"))
 
     @property
     def passed(self) -> bool:
@@ -125,7 +152,7 @@ def read_report(path: Path, phase: int) -> PhaseAudit:
             f"{path}: audit report version {version!r}; the docs generator reads version "
             f"{SUPPORTED_REPORT_VERSION}"
         )
-    return PhaseAudit(phase, report)
+    return PhaseAudit(phase, report, path.parent)
 
 
 def run_audit_cli(phase: int, out_dir: Path) -> None:
@@ -177,6 +204,8 @@ def audit_phases(
                 for name in (REPORT_FILE, MATRIX_FILE):
                     if (out / name).is_file():
                         shutil.copy2(out / name, staging / name)
+                if (out / OSCAL_DIR).is_dir():
+                    shutil.copytree(out / OSCAL_DIR, staging / OSCAL_DIR)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.rmtree(target, ignore_errors=True)
                 staging.rename(target)

@@ -30,6 +30,7 @@ from docs.gen.migration_pages import (
     render_overview,
     render_phase_page,
 )
+from docs.gen.oscal_evidence import render_oscal_evidence
 from docs.gen.phase_templates import phase_templates
 from docs.gen.readme_example import EXAMPLES_DIR, render_example, render_readme_example
 from docs.gen.runbook import RunbookError, alarm_facts, load_runbook, render_runbook
@@ -164,6 +165,7 @@ def generate_site(
         "control-matrix.md": render_control_matrix(production),
         "ledger.md": render_ledger(production),
         "kit-acknowledgments.md": render_kit_acknowledgments(production),
+        "oscal-evidence.md": render_oscal_evidence(production, audits.audits[FIRST_PHASE]),
         "readme-example.md": render_readme_example(),
     }
     for example in sorted(EXAMPLES_DIR.glob("*.py")):

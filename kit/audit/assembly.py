@@ -19,6 +19,8 @@ VALIDATION_REPORT_FILE = "validation-report.json"
 _STACK_ARTIFACT = "aws:cloudformation:stack"
 _NESTED_ASSEMBLY_ARTIFACT = "cdk:cloud-assembly"
 _LOGICAL_ID_METADATA = "aws:cdk:logicalId"
+#: The metadata type of a ProductionOrderService's record (kit.service.SERVICE_METADATA_TYPE).
+SERVICE_METADATA = "production-order-kit:service"
 
 
 class AssemblyError(ValueError):
@@ -39,12 +41,15 @@ class Template:
         The parsed template.
     construct_paths : dict
         Logical id -> construct path of each resource.
+    services : dict
+        Construct path -> record (props) of each ProductionOrderService of the stack.
     """
 
     name: str
     path: Path
     body: dict[str, Any]
     construct_paths: Mapping[str, str] = field(default_factory=dict)
+    services: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def stem(self) -> str:
@@ -108,13 +113,28 @@ def _logical_ids(metadata: Mapping[str, Any]) -> dict[str, str]:
     return paths
 
 
-def _construct_paths(
-    directory: Path, artifact: Mapping[str, Any], body: Mapping[str, Any]
-) -> dict[str, str]:
+def _services(metadata: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    services: dict[str, Mapping[str, Any]] = {}
+    for construct_path, entries in metadata.items():
+        for entry in entries if isinstance(entries, list) else []:
+            if (
+                isinstance(entry, dict)
+                and entry.get("type") == SERVICE_METADATA
+                and isinstance(entry.get("data"), dict)
+            ):
+                services[construct_path.lstrip("/")] = entry["data"]
+    return services
+
+
+def _metadata(directory: Path, artifact: Mapping[str, Any]) -> dict[str, Any]:
     metadata = dict(artifact.get("metadata") or {})
     extra = artifact.get("additionalMetadataFile")
     if extra and (directory / extra).is_file():
         metadata.update(_read_json(directory / extra))
+    return metadata
+
+
+def _construct_paths(metadata: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, str]:
     paths = _logical_ids(metadata)
     resources = body.get("Resources", {})
     for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
@@ -131,11 +151,13 @@ def _stack_templates(root: Path, directory: Path) -> Iterator[Template]:
         if artifact.get("type") == _STACK_ARTIFACT and properties.get("templateFile"):
             path = directory / properties["templateFile"]
             body = _read_json(path)
+            metadata = _metadata(directory, artifact)
             yield Template(
                 name=str(path.relative_to(root)),
                 path=path,
                 body=body,
-                construct_paths=_construct_paths(directory, artifact, body),
+                construct_paths=_construct_paths(metadata, body),
+                services=_services(metadata),
             )
         elif artifact.get("type") == _NESTED_ASSEMBLY_ARTIFACT and properties.get("directoryName"):
             yield from _stack_templates(root, directory / properties["directoryName"])
@@ -148,7 +170,7 @@ def _loose_templates(directory: Path) -> Iterator[Template]:
             name=path.name,
             path=path,
             body=body,
-            construct_paths=_construct_paths(directory, {}, body),
+            construct_paths=_construct_paths({}, body),
         )
 
 

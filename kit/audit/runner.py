@@ -101,6 +101,10 @@ class AuditResult:
         The templates scanned.
     timings : dict
         Seconds per step (``synth``, ``checkov``, ``cfn-lint``, ``total``).
+    assembly : CloudAssembly or None
+        The audited cloud assembly (its templates and the services' records).
+    started : datetime.datetime or None
+        When the audit started (UTC).
     """
 
     target: str
@@ -111,6 +115,8 @@ class AuditResult:
     controls: list[ControlResult] = field(default_factory=list)
     templates: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    assembly: CloudAssembly | None = None
+    started: dt.datetime | None = None
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -187,6 +193,7 @@ def _scan(
         )
         result.timings["synth"] = synthesized.seconds
     result.templates = [template.name for template in assembly.templates]
+    result.assembly = assembly
     # checkov waits on its subprocess and cfn-lint runs in this process: they overlap.
     with ThreadPoolExecutor(max_workers=2) as pool:
         checkov_future = pool.submit(
@@ -226,7 +233,9 @@ def run_audit(options: AuditOptions) -> AuditResult:
     ledger = _ledger_for(options)
     active = ledger.active(today)
     executable = options.checkov or locate_checkov()
-    result = AuditResult(target=options.target, ledger=ledger)
+    result = AuditResult(
+        target=options.target, ledger=ledger, started=dt.datetime.now(dt.timezone.utc)
+    )
     result.problems.extend(
         LedgerProblem(
             ProblemKind.EXPIRED,

@@ -28,6 +28,7 @@ NAV_PAGES = (
     "security/",
     "compliance/",
     "audit-your-app/",
+    "compliance-evidence/",
     "migration/",
     "runbook/",
     "performance/",

@@ -132,6 +132,10 @@ def test_audits_run_once_per_phase_then_come_from_the_cache(tmp_path: Path) -> N
         out.mkdir(parents=True)
         rules = ["CKV_AWS_1", "CKV_AWS_1", "CKV_AWS_2"] if phase == 0 else []
         (out / "audit.json").write_text(json.dumps(_report(phase, rules)), encoding="utf-8")
+        (out / "oscal").mkdir()
+        (out / "oscal" / "assessment-results.json").write_text(
+            json.dumps({"phase": phase}), encoding="utf-8"
+        )
 
     stale = tmp_path / "audits-0000000000000000"
     stale.mkdir()
@@ -145,6 +149,11 @@ def test_audits_run_once_per_phase_then_come_from_the_cache(tmp_path: Path) -> N
     assert start.open_by_tool() == {"cdk-nag": 0, "checkov": 3}
     assert start.open_by_rule() == [("checkov", "CKV_AWS_1", 2), ("checkov", "CKV_AWS_2", 1)]
     assert start.control_status_counts() == {"failed": 1}
+    # The OSCAL documents are kept in the cache with the report.
+    assert start.oscal_names() == ["assessment-results.json"]
+    assert start.oscal("assessment-results.json") == {"phase": 0}
+    with pytest.raises(AuditRunError, match="cannot read the OSCAL document"):
+        start.oscal("component-definition.nothing.json")
 
 
 def test_an_audit_that_writes_no_report_is_an_error(

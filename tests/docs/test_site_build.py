@@ -108,6 +108,24 @@ def test_compliance_page_has_the_matrix_and_the_ledger(built_site: BuiltSite) ->
     assert "AwsSolutions-L1" in page
 
 
+def test_compliance_evidence_page_has_a_sample_of_the_reference_apps_oscal(
+    built_site: BuiltSite,
+) -> None:
+    page = text_of(built_site.page("compliance-evidence/"))
+    assert "component-definition.ProductionOrderService-OrderService.json" in page
+    assert "assessment-results.json" in page
+    for framework in ("NIST SP 800-53 Rev. 5", "HIPAA Security Rule", "PCI DSS 3.2.1"):
+        assert framework in page
+    # Statements generated from the reference app's resources and props, not boilerplate.
+    assert "alias/orders-prod" in page and "365 days" in page
+    assert "orders-prod-DeadLetters" in page
+    assert has_phrase(page, "control-id", "au-11")
+    assert has_phrase(page, "status", "deviation-approved")
+    assert has_phrase(page, "target-id", "cp-9")
+    assert has_phrase(page, "state", "not-satisfied")
+    assert "trestle validate -a" in page
+
+
 def test_audit_your_app_page_lists_every_kit_acknowledgment(built_site: BuiltSite) -> None:
     page = text_of(built_site.page("audit-your-app/"))
     assert "pip install 'production-order-kit[audit]'" in page

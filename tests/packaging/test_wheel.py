@@ -184,3 +184,7 @@ def test_the_audit_extra_audits_a_users_app_outside_the_repo(tmp_path: Path) -> 
     assert report["summary"]["open_findings"] == 0
     acknowledged = [f for f in report["findings"] if f["status"] == "acknowledged"]
     assert acknowledged and all(f["acknowledged_by"] == "kit" for f in acknowledged)
+    # compliance-trestle came with the extra: OSCAL for each of the app's two services.
+    oscal = workdir / "reports" / "oscal"
+    assert len(list(oscal.glob("component-definition.*.json"))) == 2
+    assert (oscal / "assessment-results.json").is_file()
