@@ -70,17 +70,19 @@ def _only(resources: Mapping[str, Any], kind: str, **properties: Any) -> str:
     return found[0]
 
 
+def _function_of(evaluator: TemplateEvaluator, handler: str) -> str:
+    return _only(evaluator.resources, "AWS::Lambda::Function", Handler=handler)
+
+
 def _role_of(evaluator: TemplateEvaluator, handler: str) -> str:
-    function = evaluator.resources[
-        _only(evaluator.resources, "AWS::Lambda::Function", Handler=handler)
-    ]
+    function = evaluator.resources[_function_of(evaluator, handler)]
     role: str = function["Properties"]["Role"]["Fn::GetAtt"][0]
     return role
 
 
 def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
     """The paths of a full-production ``ProductionOrderService`` (phase 5) template."""
-    from kit.service import API_HANDLER, PROCESSOR_HANDLER
+    from kit.service import API_HANDLER, PAGE_TOKEN_PURPOSE, PROCESSOR_HANDLER
 
     resources = evaluator.resources
     region = evaluator.region
@@ -117,6 +119,21 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
         service: {**tls, "kms:ViaService": f"{service}.{region}.amazonaws.com"}
         for service in ("dynamodb", "sqs", "lambda")
     }
+    # The encryption contexts the services send with each KMS request (AWS KMS developer guide,
+    # "Encryption context"; DynamoDB: aws:dynamodb:tableName + aws:dynamodb:subscriberId; Lambda
+    # environment variables: aws:lambda:FunctionArn; SQS: aws:sqs:arn; page tokens: the
+    # handler's own purpose, orders/page_tokens.py).
+    table_context = {
+        **via["dynamodb"],
+        "kms:EncryptionContext:aws:dynamodb:tableName": arn({"Ref": table_id}),
+        "kms:EncryptionContext:aws:dynamodb:subscriberId": ACCOUNT,
+    }
+    api_function_arn = arn({"Fn::GetAtt": [_function_of(evaluator, API_HANDLER), "Arn"]})
+    environment_context = {
+        **via["lambda"],
+        "kms:EncryptionContext:aws:lambda:FunctionArn": api_function_arn,
+    }
+    page_token_context = {**tls, "kms:EncryptionContext:purpose": PAGE_TOKEN_PURPOSE}
     paths = [
         AccessPath(
             "CloudWatch alarms",
@@ -238,10 +255,26 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
             api,
             ("kms:Decrypt", "kms:GenerateDataKey"),
             key,
-            via["dynamodb"],
+            table_context,
         ),
         AccessPath(
-            "api function", "encrypt page tokens", "service key", api, ("kms:Encrypt",), key, tls
+            "api function",
+            "encrypt and read page tokens",
+            "service key",
+            api,
+            ("kms:Encrypt", "kms:Decrypt"),
+            key,
+            page_token_context,
+        ),
+        AccessPath(
+            "api function",
+            "decrypt anything else under the key (must fail)",
+            "service key",
+            api,
+            ("kms:Decrypt",),
+            key,
+            tls,
+            expected=False,
         ),
         AccessPath(
             "api function (through Lambda)",
@@ -250,7 +283,7 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
             api,
             ("kms:Decrypt",),
             key,
-            via["lambda"],
+            environment_context,
         ),
         AccessPath(
             "event source mapping (processor role)",
@@ -293,7 +326,7 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
             "confirm orders",
             "orders table",
             processor,
-            ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+            ("dynamodb:UpdateItem",),
             table,
             tls,
         ),
@@ -304,7 +337,7 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
             processor,
             ("kms:Decrypt", "kms:GenerateDataKey"),
             key,
-            via["dynamodb"],
+            table_context,
         ),
         AccessPath(
             "CloudWatch alarms without TLS",

@@ -30,7 +30,9 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 #: One JSON object per request in the access log. It names the caller (``userArn``/``caller``
 #: for IAM, ``cognitoSub`` for Cognito: the token's immutable user id) and the request path
-#: (``path``, with the ids in it), so it joins the function log on ``requestId``.
+#: (``path``, with the ids in it), so it joins the function log on ``requestId``. The
+#: validator's ``$context.error.validationErrorString`` is left out: it quotes submitted values
+#: (addresses...) into the log; ``errorMessage`` says that the body was refused.
 ACCESS_LOG_FIELDS = {
     "requestId": "$context.requestId",
     "extendedRequestId": "$context.extendedRequestId",
@@ -45,7 +47,6 @@ ACCESS_LOG_FIELDS = {
     "integrationLatency": "$context.integration.latency",
     "integrationStatus": "$context.integration.status",
     "errorMessage": "$context.error.message",
-    "validationError": "$context.error.validationErrorString",
     "sourceIp": "$context.identity.sourceIp",
     "caller": "$context.identity.caller",
     "userArn": "$context.identity.userArn",

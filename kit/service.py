@@ -187,6 +187,22 @@ class ProductionOrderService(Construct):
                     },
                 )
             )
+            # The table's encryption: DynamoDB uses the key on the caller's behalf, with the
+            # encryption context aws:dynamodb:tableName (AWS docs, "How Amazon DynamoDB uses
+            # AWS KMS" -> "DynamoDB encryption context"), so only this table, only via DynamoDB.
+            api_statements.append(
+                iam.PolicyStatement(
+                    sid="UseTableKeyThroughDynamoDB",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[self.key.key_arn],
+                    conditions={
+                        "StringEquals": {
+                            "kms:ViaService": f"dynamodb.{Aws.REGION}.amazonaws.com",
+                            "kms:EncryptionContext:aws:dynamodb:tableName": self.table.table_name,
+                        }
+                    },
+                )
+            )
         api_fn = OrderFunction(
             self,
             "ApiFunction",

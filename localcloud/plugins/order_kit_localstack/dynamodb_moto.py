@@ -44,25 +44,37 @@ class MotoDynamoDBStreamsProvider(DynamodbstreamsApi, ABC):
         visitor.visit(dynamodbstreams_backends)
 
 
-#: moto's writes are not thread-safe: ``transact_write_items`` deep-copies the table for its
-#: rollback while other requests write to it ("dictionary changed size during iteration").
-#: DynamoDB makes single-item writes atomic and serializes transactions ("Amazon DynamoDB
-#: Transactions: How it works", isolation levels); one lock over moto's writes gives the
-#: emulator the same guarantee.
-_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
-_WRITE_LOCK = threading.RLock()
+#: moto's table operations are not thread-safe: ``transact_write_items`` deep-copies the table
+#: for its rollback, and queries and scans iterate over the items, while other requests write
+#: to it ("dictionary changed size during iteration"). DynamoDB makes single-item writes atomic,
+#: serializes transactions and never fails a read because of a concurrent write ("Amazon
+#: DynamoDB Transactions: How it works", isolation levels); one lock over moto's reads and
+#: writes gives the emulator the same guarantee.
+_TABLE_OPERATIONS = (
+    "put_item",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+    "batch_write_item",
+    "get_item",
+    "query",
+    "scan",
+    "batch_get_item",
+    "transact_get_items",
+)
+_TABLE_LOCK = threading.RLock()
 
 
-def _serialize_moto_writes() -> None:
+def _serialize_moto_table_operations() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
-    for name in _WRITES:
+    for name in _TABLE_OPERATIONS:
         original = getattr(DynamoDBBackend, name, None)
         if original is None or getattr(original, "_order_kit_serialized", False):
             continue
 
         def serialized(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with _WRITE_LOCK:
+            with _TABLE_LOCK:
                 return _original(*args, **kwargs)
 
         serialized._order_kit_serialized = True  # type: ignore[attr-defined]
@@ -74,7 +86,7 @@ def dynamodb_moto() -> Any:
     """Create the ``dynamodb:moto`` service (``PROVIDER_OVERRIDE_DYNAMODB=moto``)."""
     from localstack.services.moto import MotoFallbackDispatcher
 
-    _serialize_moto_writes()
+    _serialize_moto_table_operations()
 
     return Service.for_provider(
         MotoDynamoDBProvider(), dispatch_table_factory=MotoFallbackDispatcher

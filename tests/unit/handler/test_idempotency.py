@@ -141,7 +141,8 @@ def race(post: Callable[[int], ApiResponse], threads: int) -> list[ApiResponse]:
 
 @pytest.fixture
 def atomic_conditional_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto's conditional writes atomic, as DynamoDB's single-item writes are.
+    """Make moto's conditional writes atomic, as DynamoDB's single-item writes are, and its
+    reads safe beside them.
 
     moto evaluates a put's condition and stores the item in two steps without a lock, so two
     threads can both pass ``attribute_not_exists``; real DynamoDB never lets that happen (single
@@ -149,7 +150,8 @@ def atomic_conditional_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     isolation levels). The race tests check this handler's logic on top of that guarantee.
     """
     lock = threading.RLock()
-    for name in ("put_item", "update_item", "transact_write_items"):
+    # reads too: moto's query and get_item walk the items a concurrent put is changing
+    for name in ("put_item", "update_item", "transact_write_items", "get_item", "query"):
         original = getattr(DynamoDBBackend, name)
 
         def atomic(*args: Any, _original: Any = original, **kwargs: Any) -> Any:

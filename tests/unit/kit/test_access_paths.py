@@ -76,7 +76,9 @@ def _without_statement(sid: str) -> dict[str, Any]:
         ("WriteAccessLogs", ("API Gateway (account role)", "write access logs")),
         ("CloudWatchLogsEncryption", ("CloudWatch Logs", "encrypt the API access logs")),
         ("ReadOrdersStream", ("event source mapping (processor role)", "read the stream")),
-        ("AccountAdministrationAndUse", ("api function", "encrypt page tokens")),
+        ("AccountAdministrationAndUse", ("api function", "encrypt and read page tokens")),
+        # The api function's key use through DynamoDB, pinned to the table's encryption context
+        ("UseTableKeyThroughDynamoDB", ("api function (through DynamoDB)", "use the table's key")),
     ],
 )
 def test_a_missing_grant_is_caught(sid: str, broken: tuple[str, str]) -> None:

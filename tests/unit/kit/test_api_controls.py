@@ -44,6 +44,9 @@ def test_stage_writes_json_access_logs_and_traces(template: Template) -> None:
     fields = json.loads(access["Format"])
     assert fields["requestId"] == "$context.requestId"
     assert fields["status"] == "$context.status"
+    # AWS documents $context.error.validationErrorString as the validator's message, which
+    # quotes the refused values of the body (addresses...): never logged.
+    assert "validationErrorString" not in access["Format"]
 
 
 def test_execution_log_group_is_precreated(template: Template) -> None:
