@@ -59,6 +59,8 @@ _LOCAL_ORIGIN_RE = re.compile(r"^http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$"
 _TAG_KEY_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$")
 _USER_POOL_ARN_RE = re.compile(r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/\S+$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+# CloudFormation export names: letters, digits, ':' and '-' (the kit adds "-<Output>").
+_EXPORT_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:-]{0,199}$")
 
 #: ``api_gateway_account_role``: the stack creates the account's API Gateway logging role.
 CREATE_ACCOUNT_ROLE = "create"
@@ -154,6 +156,11 @@ class OrderServiceProps:
     powertools_layer_version
         Version of the public Powertools for AWS Lambda (Python) v3 layer to attach, or ``None``
         to attach none (when the runtime already provides Powertools, e.g. the local emulator).
+    export_prefix
+        ``None`` (the default): the stack outputs are plain outputs. A prefix makes each output
+        a stack export named ``<prefix>-<Output>`` (``<prefix>-ApiUrl``, ``<prefix>-TableName``
+        ...) that other stacks of the account and region read with ``Fn::ImportValue``.
+        CloudFormation then refuses to delete or change an export while a stack imports it.
     """
 
     environment_name: str = "prod"
@@ -179,6 +186,7 @@ class OrderServiceProps:
     powertools_layer_version: int | None = DEFAULT_POWERTOOLS_LAYER_VERSION
     api_gateway_account_role: str = CREATE_ACCOUNT_ROLE
     phase: int = LAST_PHASE
+    export_prefix: str | None = None
 
     def __post_init__(self) -> None:
         # Tuples and a read-only mapping keep the frozen dataclass really immutable.
@@ -277,6 +285,14 @@ class OrderServiceProps:
                 f"got {role!r}"
             )
         _check_int("phase", self.phase, FIRST_PHASE, LAST_PHASE)
+        export_prefix = self.export_prefix
+        if export_prefix is not None and (
+            not isinstance(export_prefix, str) or not _EXPORT_PREFIX_RE.match(export_prefix)
+        ):
+            raise OrderServicePropsError(
+                "OrderServiceProps.export_prefix must be 1-200 characters of letters, digits, "
+                f"':' and '-' (a CloudFormation export name), got {self.export_prefix!r}"
+            )
         if self.powertools_layer_version is not None:
             _check_int("powertools_layer_version", self.powertools_layer_version, 1, 10_000)
 

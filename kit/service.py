@@ -257,7 +257,7 @@ class ProductionOrderService(Construct):
 
         if features.tagging:
             self._tag(props)
-        self._outputs(prefix)
+        self._outputs(prefix, props.export_prefix)
         # Last: the kit's reasoned exceptions, on the resources built above and no others.
         self.acknowledgments = attach_acknowledgments(self, props)
 
@@ -269,7 +269,7 @@ class ProductionOrderService(Construct):
         for key, value in props.tags.items():
             tags.add(key, value)
 
-    def _outputs(self, prefix: str) -> None:
+    def _outputs(self, prefix: str, export_prefix: str | None) -> None:
         outputs = {
             "ApiUrl": (self.api.url, "Base URL of the order API stage"),
             "TableName": (self.table.table_name, "Orders table"),
@@ -292,6 +292,12 @@ class ProductionOrderService(Construct):
                 "stream processor function",
             )
         for output_id, (value, description) in outputs.items():
-            output = CfnOutput(self, output_id, value=value, description=description)
+            output = CfnOutput(
+                self,
+                output_id,
+                value=value,
+                description=description,
+                export_name=f"{export_prefix}-{output_id}" if export_prefix else None,
+            )
             # Stable output names users can script against (one service per stack).
             output.override_logical_id(output_id)

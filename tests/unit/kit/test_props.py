@@ -73,6 +73,10 @@ def test_props_are_immutable() -> None:
             "arn:aws:iam::123456789012:user/x",
             "api_gateway_account_role",
         ),
+        ("export_prefix", "", "export_prefix"),
+        ("export_prefix", "orders_prod", "export_prefix"),
+        ("export_prefix", "-orders", "export_prefix"),
+        ("export_prefix", "a" * 201, "export_prefix"),
     ],
 )
 def test_bad_value_raises_naming_the_prop(prop: str, value: Any, message: str) -> None:
