@@ -59,6 +59,11 @@ _LOCAL_ORIGIN_RE = re.compile(r"^http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$"
 _TAG_KEY_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$")
 _USER_POOL_ARN_RE = re.compile(r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/\S+$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_BACKUP_VAULT_ARN_RE = re.compile(
+    r"^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$"
+)
+# EventBridge cron: six fields (minutes hours day-of-month month day-of-week year).
+_CRON_RE = re.compile(r"^cron\((\S+ ){5}\S+\)$")
 # CloudFormation export names: letters, digits, ':' and '-' (the kit adds "-<Output>").
 _EXPORT_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:-]{0,199}$")
 
@@ -156,6 +161,21 @@ class OrderServiceProps:
     powertools_layer_version
         Version of the public Powertools for AWS Lambda (Python) v3 layer to attach, or ``None``
         to attach none (when the runtime already provides Powertools, e.g. the local emulator).
+    backup_schedule
+        When the AWS Backup plan backs up the table: an EventBridge ``cron(...)`` expression
+        in UTC (six fields). Daily at 03:00 UTC by default.
+    backup_retention_days
+        Days each recovery point is kept, in the vault and in the copy (35 by default, as long
+        as point-in-time recovery reaches back; raise it for record-keeping rules).
+    backup_vault_lock
+        Lock the vault (AWS Backup Vault Lock, governance mode): no recovery point can be
+        deleted before ``backup_retention_days``, except by a principal allowed to remove the
+        lock (``backup:DeleteBackupVaultLockConfiguration``).
+    backup_copy_vault_arn
+        ARN of a backup vault in another account or region each recovery point is copied to
+        (that vault's access policy must allow ``backup:CopyIntoBackupVault`` from this
+        account; AWS needs DynamoDB's advanced backup features turned on in the account for
+        cross-account copies). ``None`` (the default): no copy.
     export_prefix
         ``None`` (the default): the stack outputs are plain outputs. A prefix makes each output
         a stack export named ``<prefix>-<Output>`` (``<prefix>-ApiUrl``, ``<prefix>-TableName``
@@ -186,6 +206,10 @@ class OrderServiceProps:
     powertools_layer_version: int | None = DEFAULT_POWERTOOLS_LAYER_VERSION
     api_gateway_account_role: str = CREATE_ACCOUNT_ROLE
     phase: int = LAST_PHASE
+    backup_schedule: str = "cron(0 3 * * ? *)"
+    backup_retention_days: int = 35
+    backup_vault_lock: bool = False
+    backup_copy_vault_arn: str | None = None
     export_prefix: str | None = None
 
     def __post_init__(self) -> None:
@@ -285,6 +309,25 @@ class OrderServiceProps:
                 f"got {role!r}"
             )
         _check_int("phase", self.phase, FIRST_PHASE, LAST_PHASE)
+        if not isinstance(self.backup_schedule, str) or not _CRON_RE.match(self.backup_schedule):
+            raise OrderServicePropsError(
+                "OrderServiceProps.backup_schedule must be an EventBridge cron expression "
+                f"with six fields, e.g. 'cron(0 3 * * ? *)', got {self.backup_schedule!r}"
+            )
+        _check_int("backup_retention_days", self.backup_retention_days, 1, 36_500)
+        if not isinstance(self.backup_vault_lock, bool):
+            raise OrderServicePropsError(
+                "OrderServiceProps.backup_vault_lock must be a bool, "
+                f"got {self.backup_vault_lock!r}"
+            )
+        copy_arn = self.backup_copy_vault_arn
+        if copy_arn is not None and (
+            not isinstance(copy_arn, str) or not _BACKUP_VAULT_ARN_RE.match(copy_arn)
+        ):
+            raise OrderServicePropsError(
+                "OrderServiceProps.backup_copy_vault_arn must be a backup vault ARN "
+                f"(arn:aws:backup:<region>:<account>:backup-vault:<name>), got {copy_arn!r}"
+            )
         export_prefix = self.export_prefix
         if export_prefix is not None and (
             not isinstance(export_prefix, str) or not _EXPORT_PREFIX_RE.match(export_prefix)

@@ -19,6 +19,7 @@ from kit import metrics
 from kit.acknowledgments import attach_acknowledgments
 from kit.alarms import ServiceAlarms
 from kit.api import OrdersApi
+from kit.backup import OrdersBackup
 from kit.dashboard import ServiceDashboard
 from kit.data import CUSTOMER_INDEX_NAME, OrdersTable
 from kit.encryption import ServiceKey
@@ -56,6 +57,8 @@ class ProductionOrderService(Construct):
     key : aws_kms.IKey
     cfn_key : aws_kms.CfnKey
     table : aws_dynamodb.Table
+    backup : kit.backup.OrdersBackup
+        The AWS Backup vault, plan and role of the table.
     api : aws_apigateway.RestApi
     stage : aws_apigateway.Stage
     api_function, processor_function : aws_lambda.Function
@@ -105,6 +108,21 @@ class ProductionOrderService(Construct):
         self.table: dynamodb.Table = OrdersTable(
             self, "Orders", key=self.key, removal_policy=props.removal_policy, features=features
         ).table
+        self.backup: OrdersBackup | None = None
+        if features.backup_plan:
+            assert self.key is not None  # the key arrives at the same phase
+            self.backup = OrdersBackup(
+                self,
+                "Backup",
+                table=self.table,
+                key=self.key,
+                name=prefix,
+                schedule=props.backup_schedule,
+                retention_days=props.backup_retention_days,
+                vault_lock=props.backup_vault_lock,
+                copy_vault_arn=props.backup_copy_vault_arn,
+                removal_policy=props.removal_policy,
+            )
         self.dead_letter_queue: sqs.Queue | None = None
         if features.dead_letter_queue:
             assert self.key is not None  # the key arrives in an earlier phase

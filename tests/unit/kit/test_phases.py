@@ -79,6 +79,7 @@ PROBES: dict[str, Callable[[Template], bool]] = {
         and bool(_of_type(t, "AWS::ApiGateway::Model"))
     ),
     "api_authorization": lambda t: all(m["AuthorizationType"] == "AWS_IAM" for m in _methods(t)),
+    "backup_plan": lambda t: bool(_of_type(t, "AWS::Backup::BackupSelection")),
     "point_in_time_recovery": lambda t: (
         _table(t)
         .get("PointInTimeRecoverySpecification", {})
