@@ -12,6 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from kit.network import ServiceNetwork, network_interface_statement
 from kit.paths import handler_source_dir
 from kit.phases import Features
 
@@ -69,8 +70,11 @@ class OrderFunction(Construct):
         statements: Sequence[iam.PolicyStatement] = (),
         reserved_concurrency: int | None = None,
         powertools_layer_version: int | None = None,
+        network: ServiceNetwork | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        if network is not None:
+            statements = [*statements, network_interface_statement()]
         self.log_group: logs.LogGroup | None = None
         if features.encrypted_log_groups:
             self.log_group = logs.LogGroup(
@@ -92,7 +96,7 @@ class OrderFunction(Construct):
                 construct_id, key, dead_letter_queue, features, statements
             )
         else:
-            self._naive_permissions()
+            self._naive_permissions(vpc=network is not None)
 
         layers = []
         if powertools_layer_version is not None:
@@ -126,6 +130,9 @@ class OrderFunction(Construct):
             dead_letter_queue=dead_letter_queue,
             reserved_concurrent_executions=reserved_concurrency,
             layers=layers,
+            vpc=network.vpc if network is not None else None,
+            vpc_subnets=network.subnets if network is not None else None,
+            security_groups=[network.security_group] if network is not None else None,
         )
         # The role is referenced, its managed policy is not: without this the function could
         # be created (and its event source mapping validated) before it may do anything.
@@ -206,11 +213,13 @@ class OrderFunction(Construct):
             statements=[*base, *statements],
         )
 
-    def _naive_permissions(self) -> None:
+    def _naive_permissions(self, *, vpc: bool) -> None:
         """Phase 0: what the seed's starting point had (kept to be audited, never as advice)."""
         self.role.add_managed_policy(
             iam.ManagedPolicy.from_aws_managed_policy_name(
-                "service-role/AWSLambdaBasicExecutionRole"
+                "service-role/AWSLambdaVPCAccessExecutionRole"
+                if vpc
+                else "service-role/AWSLambdaBasicExecutionRole"
             )
         )
         self.role.add_to_policy(

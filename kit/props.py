@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 
+from kit.network import OPTIONAL_ENDPOINTS, is_vpc
 from kit.phases import FIRST_PHASE, LAST_PHASE, Features, features_for
 
 #: Retention periods CloudWatch Logs accepts (days), and the CDK names for them.
@@ -176,6 +178,18 @@ class OrderServiceProps:
         (that vault's access policy must allow ``backup:CopyIntoBackupVault`` from this
         account; AWS needs DynamoDB's advanced backup features turned on in the account for
         cross-account copies). ``None`` (the default): no copy.
+    vpc
+        A VPC you own (``aws_ec2.IVpc``) to run both functions in, or ``None`` (the default:
+        the functions run in Lambda's own network and no network resource is created). With a
+        VPC, the kit adds a security group allowing only egress on TCP 443, a DynamoDB gateway
+        endpoint and (from phase 1, when the api function calls KMS) a KMS interface endpoint.
+    vpc_subnets
+        The functions' subnets in ``vpc`` (``aws_ec2.SubnetSelection``); ``None``: the VPC's
+        private subnets. Public subnets are refused by Lambda.
+    vpc_optional_endpoints
+        Interface endpoints to add for the functions' traffic that does not have to leave the
+        VPC through them otherwise: ``"xray"`` (trace segments; needed in subnets without a NAT
+        when tracing is on) and ``"logs"`` (CloudWatch Logs API calls). Empty by default.
     export_prefix
         ``None`` (the default): the stack outputs are plain outputs. A prefix makes each output
         a stack export named ``<prefix>-<Output>`` (``<prefix>-ApiUrl``, ``<prefix>-TableName``
@@ -210,12 +224,16 @@ class OrderServiceProps:
     backup_retention_days: int = 35
     backup_vault_lock: bool = False
     backup_copy_vault_arn: str | None = None
+    vpc: ec2.IVpc | None = None
+    vpc_subnets: ec2.SubnetSelection | None = None
+    vpc_optional_endpoints: tuple[str, ...] = ()
     export_prefix: str | None = None
 
     def __post_init__(self) -> None:
         # Tuples and a read-only mapping keep the frozen dataclass really immutable.
         object.__setattr__(self, "alarm_emails", tuple(self.alarm_emails))
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
+        object.__setattr__(self, "vpc_optional_endpoints", tuple(self.vpc_optional_endpoints))
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
         self._validate()
 
@@ -327,6 +345,25 @@ class OrderServiceProps:
             raise OrderServicePropsError(
                 "OrderServiceProps.backup_copy_vault_arn must be a backup vault ARN "
                 f"(arn:aws:backup:<region>:<account>:backup-vault:<name>), got {copy_arn!r}"
+            )
+        if self.vpc is not None and not is_vpc(self.vpc):
+            raise OrderServicePropsError(
+                f"OrderServiceProps.vpc must be an aws_ec2.IVpc, got {self.vpc!r}"
+            )
+        if self.vpc_subnets is not None and not isinstance(self.vpc_subnets, ec2.SubnetSelection):
+            raise OrderServicePropsError(
+                "OrderServiceProps.vpc_subnets must be an aws_ec2.SubnetSelection, "
+                f"got {self.vpc_subnets!r}"
+            )
+        for name in self.vpc_optional_endpoints:
+            if name not in OPTIONAL_ENDPOINTS:
+                raise OrderServicePropsError(
+                    "OrderServiceProps.vpc_optional_endpoints entries must be one of "
+                    f"{', '.join(OPTIONAL_ENDPOINTS)}, got {name!r}"
+                )
+        if self.vpc is None and (self.vpc_subnets is not None or self.vpc_optional_endpoints):
+            raise OrderServicePropsError(
+                "OrderServiceProps.vpc_subnets and vpc_optional_endpoints need a vpc"
             )
         export_prefix = self.export_prefix
         if export_prefix is not None and (

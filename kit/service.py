@@ -24,6 +24,7 @@ from kit.dashboard import ServiceDashboard
 from kit.data import CUSTOMER_INDEX_NAME, OrdersTable
 from kit.encryption import ServiceKey
 from kit.lambda_function import OrderFunction
+from kit.network import ServiceNetwork
 from kit.processing import DeadLetterQueue, StreamProcessing
 from kit.props import OrderServiceProps
 
@@ -57,6 +58,8 @@ class ProductionOrderService(Construct):
     key : aws_kms.IKey
     cfn_key : aws_kms.CfnKey
     table : aws_dynamodb.Table
+    network : kit.network.ServiceNetwork or None
+        The functions' security group and VPC endpoints, with the ``vpc`` prop.
     backup : kit.backup.OrdersBackup
         The AWS Backup vault, plan and role of the table.
     api : aws_apigateway.RestApi
@@ -130,6 +133,16 @@ class ProductionOrderService(Construct):
                 self, "DeadLetters", key=self.key, removal_policy=props.removal_policy
             ).queue
 
+        self.network: ServiceNetwork | None = None
+        if props.vpc is not None:
+            self.network = ServiceNetwork(
+                self,
+                "Network",
+                vpc=props.vpc,
+                subnets=props.vpc_subnets,
+                kms_endpoint=self.key is not None,
+                optional_endpoints=props.vpc_optional_endpoints,
+            )
         common_env = {
             "POWERTOOLS_SERVICE_NAME": props.service_name,
             "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -147,6 +160,7 @@ class ProductionOrderService(Construct):
             "log_retention": props.log_retention,
             "removal_policy": props.removal_policy,
             "powertools_layer_version": props.powertools_layer_version,
+            "network": self.network,
         }
         api_env = {
             **common_env,
