@@ -24,11 +24,12 @@ POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 _ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_cache"]
 
 
-def powertools_layer_arn(stack: Stack, version: int) -> str:
-    """ARN of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 x86_64."""
+def powertools_layer_arn(stack: Stack, version: int, architecture: str = "x86_64") -> str:
+    """ARN of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 on
+    ``architecture`` (``x86_64`` or ``arm64``: Powertools publishes a layer for each)."""
     return (
         f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-python312-x86_64:{version}"
+        f"AWSLambdaPowertoolsPythonV3-python312-{architecture}:{version}"
     )
 
 
@@ -71,6 +72,7 @@ class OrderFunction(Construct):
         reserved_concurrency: int | None = None,
         powertools_layer_version: int | None = None,
         network: ServiceNetwork | None = None,
+        architecture: str = "x86_64",
     ) -> None:
         super().__init__(scope, construct_id)
         if network is not None:
@@ -104,13 +106,14 @@ class OrderFunction(Construct):
                 lambda_.LayerVersion.from_layer_version_arn(
                     self,
                     "PowertoolsLayer",
-                    powertools_layer_arn(Stack.of(self), powertools_layer_version),
+                    powertools_layer_arn(Stack.of(self), powertools_layer_version, architecture),
                 )
             )
         self.function = lambda_.Function(
             self,
             "Function",
             runtime=RUNTIME,
+            architecture=lambda_.Architecture.custom(architecture),
             handler=handler,
             code=lambda_.Code.from_asset(str(handler_source_dir()), exclude=_ASSET_EXCLUDES),
             description=description,

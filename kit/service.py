@@ -161,6 +161,7 @@ class ProductionOrderService(Construct):
             "removal_policy": props.removal_policy,
             "powertools_layer_version": props.powertools_layer_version,
             "network": self.network,
+            "architecture": props.architecture,
         }
         api_env = {
             **common_env,

@@ -79,6 +79,8 @@ def test_props_are_immutable() -> None:
         ("backup_vault_lock", "yes", "backup_vault_lock"),
         ("backup_copy_vault_arn", "orders-copies", "backup_copy_vault_arn"),
         ("backup_copy_vault_arn", "arn:aws:backup:eu-west-1:1:backup-vault:x", "backup_copy"),
+        ("architecture", "arm", "architecture"),
+        ("architecture", "ARM64", "architecture"),
         ("export_prefix", "", "export_prefix"),
         ("export_prefix", "orders_prod", "export_prefix"),
         ("export_prefix", "-orders", "export_prefix"),
