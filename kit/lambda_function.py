@@ -12,7 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from kit.network import ServiceNetwork, network_interface_statement
+from kit.network import ServiceNetwork, network_interface_statements
 from kit.paths import handler_source_dir
 from kit.phases import Features
 
@@ -76,7 +76,7 @@ class OrderFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         if network is not None:
-            statements = [*statements, network_interface_statement()]
+            statements = [*statements, *network_interface_statements(network.vpc)]
         self.log_group: logs.LogGroup | None = None
         if features.encrypted_log_groups:
             self.log_group = logs.LogGroup(

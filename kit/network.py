@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from aws_cdk import Aws
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -23,22 +24,36 @@ OPTIONAL_ENDPOINTS = {
     "logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
 }
 
-#: What Lambda needs to attach a function to the VPC (the actions of the AWS managed policy
-#: AWSLambdaVPCAccessExecutionRole; AWS grants them on Resource "*" only).
+#: What Lambda needs to attach a function to the VPC (the write actions of the AWS managed
+#: policy AWSLambdaVPCAccessExecutionRole), limited to network interfaces, subnets and security
+#: groups of the user's VPC with the ``ec2:Vpc`` condition key.
 NETWORK_INTERFACE_ACTIONS = (
     "ec2:AssignPrivateIpAddresses",
     "ec2:CreateNetworkInterface",
     "ec2:DeleteNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
     "ec2:UnassignPrivateIpAddresses",
 )
 
 
-def network_interface_statement() -> iam.PolicyStatement:
-    """The statement that lets Lambda create the function's network interfaces."""
-    return iam.PolicyStatement(
-        sid="AttachToVpc", actions=list(NETWORK_INTERFACE_ACTIONS), resources=["*"]
-    )
+def network_interface_statements(vpc: ec2.IVpc) -> list[iam.PolicyStatement]:
+    """The statements that let Lambda manage the function's network interfaces in ``vpc``.
+
+    ``ec2:DescribeNetworkInterfaces`` supports no resource or condition: AWS requires "*".
+    """
+    vpc_arn = f"arn:{Aws.PARTITION}:ec2:{Aws.REGION}:{Aws.ACCOUNT_ID}:vpc/{vpc.vpc_id}"
+    return [
+        iam.PolicyStatement(
+            sid="AttachToVpc",
+            actions=list(NETWORK_INTERFACE_ACTIONS),
+            resources=["*"],
+            conditions={"ArnEquals": {"ec2:Vpc": vpc_arn}},
+        ),
+        iam.PolicyStatement(
+            sid="DescribeNetworkInterfaces",
+            actions=["ec2:DescribeNetworkInterfaces"],
+            resources=["*"],
+        ),
+    ]
 
 
 def is_vpc(value: Any) -> bool:

@@ -75,7 +75,9 @@ def _without_the_vpc_additions(template: dict[str, Any]) -> dict[str, Any]:
         document = properties.get("PolicyDocument", {})
         if "Statement" in document:
             document["Statement"] = [
-                s for s in document["Statement"] if s.get("Sid") != "AttachToVpc"
+                s
+                for s in document["Statement"]
+                if s.get("Sid") not in ("AttachToVpc", "DescribeNetworkInterfaces")
             ]
     return stripped
 
@@ -194,6 +196,9 @@ def test_the_functions_may_attach_to_the_vpc(in_vpc: tuple[dict[str, Any], Any])
     ]
     assert len(attach) == 2  # one per function role
     assert "ec2:CreateNetworkInterface" in attach[0]["Action"]
+    # Only interfaces, subnets and groups of the user's VPC (checkov CKV_AWS_111).
+    (vpc_arn,) = attach[0]["Condition"]["ArnEquals"]["ec2:Vpc"]["Fn::Join"][1][-1:]
+    assert vpc_arn == {"Ref": next(k for k in template["Resources"] if k.startswith("UserVpc"))}
 
 
 def test_vpc_props_are_checked() -> None:
