@@ -384,6 +384,7 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
             expected=False,
         ),
     ]
+    paths += _backup_paths(evaluator, table, key)
     for name, role in (("api function", api_role), ("stream processor", processor_role)):
         group = _function_log_group(evaluator, role)
         paths.append(
@@ -398,6 +399,87 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
             )
         )
     return paths
+
+
+def _backup_paths(evaluator: TemplateEvaluator, table: str, key: str) -> list[AccessPath]:
+    """AWS Backup's paths: the backup role (selection's ``IamRoleArn``) backs up the table
+    into the vault encrypted with the service key. AWS documents the permissions in "Access
+    control" / "Encryption for backups in AWS Backup" (AWS Backup Developer Guide): the role
+    needs the table actions and, for the vault key, kms:CreateGrant for AWS resources plus
+    the data-key actions through AWS Backup."""
+    selection = evaluator.resources[_only(evaluator.resources, "AWS::Backup::BackupSelection")]
+    role_arn = selection["Properties"]["BackupSelection"]["IamRoleArn"]
+    role = RolePrincipal(role_arn["Fn::GetAtt"][0])
+    tls = {"aws:SecureTransport": "true"}
+    via_backup = {**tls, "kms:ViaService": f"backup.{evaluator.region}.amazonaws.com"}
+    return [
+        AccessPath(
+            "AWS Backup",
+            "assume the backup role",
+            "backup role",
+            ServicePrincipal("backup.amazonaws.com"),
+            ("sts:AssumeRole",),
+            evaluator.resolve(role_arn),
+            tls,
+        ),
+        AccessPath(
+            "AWS Backup (backup role)",
+            "back up the table",
+            "orders table",
+            role,
+            ("dynamodb:DescribeTable", "dynamodb:StartAwsBackupJob", "dynamodb:CreateBackup"),
+            table,
+            tls,
+        ),
+        AccessPath(
+            "AWS Backup (backup role, through AWS Backup)",
+            "encrypt recovery points",
+            "service key",
+            role,
+            ("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"),
+            key,
+            via_backup,
+        ),
+        AccessPath(
+            "AWS Backup (backup role)",
+            "grant AWS Backup the key",
+            "service key",
+            role,
+            ("kms:CreateGrant",),
+            key,
+            {**tls, "kms:GrantIsForAWSResource": "true"},
+        ),
+        AccessPath(
+            "backup role",
+            "grant the key to anyone else (must fail)",
+            "service key",
+            role,
+            ("kms:CreateGrant",),
+            key,
+            {**tls, "kms:GrantIsForAWSResource": "false"},
+            expected=False,
+        ),
+        AccessPath(
+            "backup role",
+            "decrypt outside AWS Backup and DynamoDB (must fail)",
+            "service key",
+            role,
+            ("kms:Decrypt",),
+            key,
+            tls,
+            expected=False,
+        ),
+        AccessPath(
+            "backup role",
+            "read or write orders (must fail)",
+            "orders table",
+            role,
+            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteTable"),
+            table,
+            tls,
+            expected=False,
+        ),
+    ]
 
 
 def _function_log_group(evaluator: TemplateEvaluator, role: str) -> str:

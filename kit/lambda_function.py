@@ -12,6 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from kit.network import ServiceNetwork, network_interface_statements
 from kit.paths import handler_source_dir
 from kit.phases import Features
 
@@ -23,11 +24,12 @@ POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 _ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_cache"]
 
 
-def powertools_layer_arn(stack: Stack, version: int) -> str:
-    """ARN of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 x86_64."""
+def powertools_layer_arn(stack: Stack, version: int, architecture: str = "x86_64") -> str:
+    """ARN of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 on
+    ``architecture`` (``x86_64`` or ``arm64``: Powertools publishes a layer for each)."""
     return (
         f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-python312-x86_64:{version}"
+        f"AWSLambdaPowertoolsPythonV3-python312-{architecture}:{version}"
     )
 
 
@@ -70,9 +72,13 @@ class OrderFunction(Construct):
         reserved_concurrency: int | None = None,
         powertools_layer_version: int | None = None,
         pin_key_use: bool = False,
+        network: ServiceNetwork | None = None,
+        architecture: str = "x86_64",
     ) -> None:
         super().__init__(scope, construct_id)
         self._pin_key_use = pin_key_use
+        if network is not None:
+            statements = [*statements, *network_interface_statements(network.vpc)]
         self.log_group: logs.LogGroup | None = None
         if features.encrypted_log_groups:
             self.log_group = logs.LogGroup(
@@ -94,7 +100,7 @@ class OrderFunction(Construct):
                 construct_id, key, dead_letter_queue, features, statements
             )
         else:
-            self._naive_permissions()
+            self._naive_permissions(vpc=network is not None)
 
         layers = []
         if powertools_layer_version is not None:
@@ -102,13 +108,14 @@ class OrderFunction(Construct):
                 lambda_.LayerVersion.from_layer_version_arn(
                     self,
                     "PowertoolsLayer",
-                    powertools_layer_arn(Stack.of(self), powertools_layer_version),
+                    powertools_layer_arn(Stack.of(self), powertools_layer_version, architecture),
                 )
             )
         self.function = lambda_.Function(
             self,
             "Function",
             runtime=RUNTIME,
+            architecture=lambda_.Architecture.custom(architecture),
             handler=handler,
             code=lambda_.Code.from_asset(str(handler_source_dir()), exclude=_ASSET_EXCLUDES),
             description=description,
@@ -128,6 +135,9 @@ class OrderFunction(Construct):
             dead_letter_queue=dead_letter_queue,
             reserved_concurrent_executions=reserved_concurrency,
             layers=layers,
+            vpc=network.vpc if network is not None else None,
+            vpc_subnets=network.subnets if network is not None else None,
+            security_groups=[network.security_group] if network is not None else None,
         )
         # The role is referenced, its managed policy is not: without this the function could
         # be created (and its event source mapping validated) before it may do anything.
@@ -210,11 +220,13 @@ class OrderFunction(Construct):
             statements=[*base, *statements],
         )
 
-    def _naive_permissions(self) -> None:
+    def _naive_permissions(self, *, vpc: bool) -> None:
         """Phase 0: what the seed's starting point had (kept to be audited, never as advice)."""
         self.role.add_managed_policy(
             iam.ManagedPolicy.from_aws_managed_policy_name(
-                "service-role/AWSLambdaBasicExecutionRole"
+                "service-role/AWSLambdaVPCAccessExecutionRole"
+                if vpc
+                else "service-role/AWSLambdaBasicExecutionRole"
             )
         )
         self.role.add_to_policy(

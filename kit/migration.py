@@ -39,6 +39,7 @@ STATEFUL_TYPES = frozenset(
         "AWS::SNS::Topic",
         "AWS::Logs::LogGroup",
         "AWS::S3::Bucket",
+        "AWS::Backup::BackupVault",
     }
 )
 

@@ -41,6 +41,8 @@ class Features:
     api_authorization: bool
     #: DynamoDB point-in-time recovery.
     point_in_time_recovery: bool
+    #: The AWS Backup plan of the table (vault under the key, schedule, retention).
+    backup_plan: bool
     #: Log groups created by the kit, encrypted with the key.
     encrypted_log_groups: bool
     #: CloudWatch alarms, the SNS alarm topic and the dashboard.
@@ -79,6 +81,10 @@ FEATURE_PHASES = MappingProxyType(
         "request_validation": 1,
         "api_authorization": 1,
         "point_in_time_recovery": 1,
+        # With PITR: data protection is a security control (a deleted table or a compromised
+        # account takes PITR with it; a vault's recovery points survive both), and the
+        # vault needs only the key, which arrives at the same phase.
+        "backup_plan": 1,
         "encrypted_log_groups": 1,
         "alarms_and_dashboard": 2,
         "tracing": 2,

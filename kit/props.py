@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 
+from kit.network import OPTIONAL_ENDPOINTS, is_vpc
 from kit.phases import FIRST_PHASE, LAST_PHASE, Features, features_for
 
 #: Retention periods CloudWatch Logs accepts (days), and the CDK names for them.
@@ -61,6 +63,16 @@ _CLAIM_NAME_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _OAUTH_SCOPE_RE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]{1,256}$")
 _USER_POOL_ARN_RE = re.compile(r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/\S+$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_BACKUP_VAULT_ARN_RE = re.compile(
+    r"^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$"
+)
+# EventBridge cron: six fields (minutes hours day-of-month month day-of-week year).
+_CRON_RE = re.compile(r"^cron\((\S+ ){5}\S+\)$")
+# CloudFormation export names: letters, digits, ':' and '-' (the kit adds "-<Output>").
+_EXPORT_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:-]{0,199}$")
+
+#: Values of ``architecture`` (Lambda's names).
+ARCHITECTURES = ("arm64", "x86_64")
 
 #: ``api_gateway_account_role``: the stack creates the account's API Gateway logging role.
 CREATE_ACCOUNT_ROLE = "create"
@@ -174,6 +186,42 @@ class OrderServiceProps:
     powertools_layer_version
         Version of the public Powertools for AWS Lambda (Python) v3 layer to attach, or ``None``
         to attach none (when the runtime already provides Powertools, e.g. the local emulator).
+    backup_schedule
+        When the AWS Backup plan backs up the table: an EventBridge ``cron(...)`` expression
+        in UTC (six fields). Daily at 03:00 UTC by default.
+    backup_retention_days
+        Days each recovery point is kept, in the vault and in the copy (35 by default, as long
+        as point-in-time recovery reaches back; raise it for record-keeping rules).
+    backup_vault_lock
+        Lock the vault (AWS Backup Vault Lock, governance mode): no recovery point can be
+        deleted before ``backup_retention_days``, except by a principal allowed to remove the
+        lock (``backup:DeleteBackupVaultLockConfiguration``).
+    backup_copy_vault_arn
+        ARN of a backup vault in another account or region each recovery point is copied to
+        (that vault's access policy must allow ``backup:CopyIntoBackupVault`` from this
+        account; AWS needs DynamoDB's advanced backup features turned on in the account for
+        cross-account copies). ``None`` (the default): no copy.
+    architecture
+        Instruction set of both functions: ``"arm64"`` (the default: Graviton, about 20% less
+        per GB-second than x86 at AWS list prices, and the pure-Python code and the Powertools
+        layer run unchanged) or ``"x86_64"``.
+    vpc
+        A VPC you own (``aws_ec2.IVpc``) to run both functions in, or ``None`` (the default:
+        the functions run in Lambda's own network and no network resource is created). With a
+        VPC, the kit adds a security group allowing only egress on TCP 443, a DynamoDB gateway
+        endpoint and (from phase 1, when the api function calls KMS) a KMS interface endpoint.
+    vpc_subnets
+        The functions' subnets in ``vpc`` (``aws_ec2.SubnetSelection``); ``None``: the VPC's
+        private subnets. Public subnets are refused by Lambda.
+    vpc_optional_endpoints
+        Interface endpoints to add for the functions' traffic that does not have to leave the
+        VPC through them otherwise: ``"xray"`` (trace segments; needed in subnets without a NAT
+        when tracing is on) and ``"logs"`` (CloudWatch Logs API calls). Empty by default.
+    export_prefix
+        ``None`` (the default): the stack outputs are plain outputs. A prefix makes each output
+        a stack export named ``<prefix>-<Output>`` (``<prefix>-ApiUrl``, ``<prefix>-TableName``
+        ...) that other stacks of the account and region read with ``Fn::ImportValue``.
+        CloudFormation then refuses to delete or change an export while a stack imports it.
     """
 
     environment_name: str = "prod"
@@ -204,12 +252,22 @@ class OrderServiceProps:
     powertools_layer_version: int | None = DEFAULT_POWERTOOLS_LAYER_VERSION
     api_gateway_account_role: str = CREATE_ACCOUNT_ROLE
     phase: int = LAST_PHASE
+    backup_schedule: str = "cron(0 3 * * ? *)"
+    backup_retention_days: int = 35
+    backup_vault_lock: bool = False
+    backup_copy_vault_arn: str | None = None
+    architecture: str = "arm64"
+    vpc: ec2.IVpc | None = None
+    vpc_subnets: ec2.SubnetSelection | None = None
+    vpc_optional_endpoints: tuple[str, ...] = ()
+    export_prefix: str | None = None
 
     def __post_init__(self) -> None:
         # Tuples and a read-only mapping keep the frozen dataclass really immutable.
         object.__setattr__(self, "alarm_emails", tuple(self.alarm_emails))
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
         object.__setattr__(self, "cognito_oauth_scopes", tuple(self.cognito_oauth_scopes))
+        object.__setattr__(self, "vpc_optional_endpoints", tuple(self.vpc_optional_endpoints))
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
         self._validate()
 
@@ -328,6 +386,57 @@ class OrderServiceProps:
                 f"got {role!r}"
             )
         _check_int("phase", self.phase, FIRST_PHASE, LAST_PHASE)
+        if not isinstance(self.backup_schedule, str) or not _CRON_RE.match(self.backup_schedule):
+            raise OrderServicePropsError(
+                "OrderServiceProps.backup_schedule must be an EventBridge cron expression "
+                f"with six fields, e.g. 'cron(0 3 * * ? *)', got {self.backup_schedule!r}"
+            )
+        _check_int("backup_retention_days", self.backup_retention_days, 1, 36_500)
+        if not isinstance(self.backup_vault_lock, bool):
+            raise OrderServicePropsError(
+                "OrderServiceProps.backup_vault_lock must be a bool, "
+                f"got {self.backup_vault_lock!r}"
+            )
+        copy_arn = self.backup_copy_vault_arn
+        if copy_arn is not None and (
+            not isinstance(copy_arn, str) or not _BACKUP_VAULT_ARN_RE.match(copy_arn)
+        ):
+            raise OrderServicePropsError(
+                "OrderServiceProps.backup_copy_vault_arn must be a backup vault ARN "
+                f"(arn:aws:backup:<region>:<account>:backup-vault:<name>), got {copy_arn!r}"
+            )
+        if self.architecture not in ARCHITECTURES:
+            raise OrderServicePropsError(
+                f"OrderServiceProps.architecture must be one of {', '.join(ARCHITECTURES)}, "
+                f"got {self.architecture!r}"
+            )
+        if self.vpc is not None and not is_vpc(self.vpc):
+            raise OrderServicePropsError(
+                f"OrderServiceProps.vpc must be an aws_ec2.IVpc, got {self.vpc!r}"
+            )
+        if self.vpc_subnets is not None and not isinstance(self.vpc_subnets, ec2.SubnetSelection):
+            raise OrderServicePropsError(
+                "OrderServiceProps.vpc_subnets must be an aws_ec2.SubnetSelection, "
+                f"got {self.vpc_subnets!r}"
+            )
+        for name in self.vpc_optional_endpoints:
+            if name not in OPTIONAL_ENDPOINTS:
+                raise OrderServicePropsError(
+                    "OrderServiceProps.vpc_optional_endpoints entries must be one of "
+                    f"{', '.join(OPTIONAL_ENDPOINTS)}, got {name!r}"
+                )
+        if self.vpc is None and (self.vpc_subnets is not None or self.vpc_optional_endpoints):
+            raise OrderServicePropsError(
+                "OrderServiceProps.vpc_subnets and vpc_optional_endpoints need a vpc"
+            )
+        export_prefix = self.export_prefix
+        if export_prefix is not None and (
+            not isinstance(export_prefix, str) or not _EXPORT_PREFIX_RE.match(export_prefix)
+        ):
+            raise OrderServicePropsError(
+                "OrderServiceProps.export_prefix must be 1-200 characters of letters, digits, "
+                f"':' and '-' (a CloudFormation export name), got {self.export_prefix!r}"
+            )
         if self.powertools_layer_version is not None:
             _check_int("powertools_layer_version", self.powertools_layer_version, 1, 10_000)
 

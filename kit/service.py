@@ -21,10 +21,12 @@ from kit import __version__, metrics
 from kit.acknowledgments import attach_acknowledgments
 from kit.alarms import ServiceAlarms
 from kit.api import OrdersApi
+from kit.backup import OrdersBackup
 from kit.dashboard import ServiceDashboard
 from kit.data import CUSTOMER_INDEX_NAME, OrdersTable
 from kit.encryption import ServiceKey
 from kit.lambda_function import OrderFunction
+from kit.network import ServiceNetwork
 from kit.processing import DeadLetterQueue, StreamProcessing
 from kit.props import AuthorizationMode, OrderServiceProps
 
@@ -70,6 +72,10 @@ class ProductionOrderService(Construct):
     key : aws_kms.IKey
     cfn_key : aws_kms.CfnKey
     table : aws_dynamodb.Table
+    network : kit.network.ServiceNetwork or None
+        The functions' security group and VPC endpoints, with the ``vpc`` prop.
+    backup : kit.backup.OrdersBackup
+        The AWS Backup vault, plan and role of the table.
     api : aws_apigateway.RestApi
     stage : aws_apigateway.Stage
     api_function, processor_function : aws_lambda.Function
@@ -125,6 +131,21 @@ class ProductionOrderService(Construct):
             max_read_request_units=props.table_max_read_request_units,
             max_write_request_units=props.table_max_write_request_units,
         ).table
+        self.backup: OrdersBackup | None = None
+        if features.backup_plan:
+            assert self.key is not None  # the key arrives at the same phase
+            self.backup = OrdersBackup(
+                self,
+                "Backup",
+                table=self.table,
+                key=self.key,
+                name=prefix,
+                schedule=props.backup_schedule,
+                retention_days=props.backup_retention_days,
+                vault_lock=props.backup_vault_lock,
+                copy_vault_arn=props.backup_copy_vault_arn,
+                removal_policy=props.removal_policy,
+            )
         self.dead_letter_queue: sqs.Queue | None = None
         if features.dead_letter_queue:
             assert self.key is not None  # the key arrives in an earlier phase
@@ -132,6 +153,16 @@ class ProductionOrderService(Construct):
                 self, "DeadLetters", key=self.key, removal_policy=props.removal_policy
             ).queue
 
+        self.network: ServiceNetwork | None = None
+        if props.vpc is not None:
+            self.network = ServiceNetwork(
+                self,
+                "Network",
+                vpc=props.vpc,
+                subnets=props.vpc_subnets,
+                kms_endpoint=self.key is not None,
+                optional_endpoints=props.vpc_optional_endpoints,
+            )
         common_env = {
             "POWERTOOLS_SERVICE_NAME": props.service_name,
             "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -149,6 +180,8 @@ class ProductionOrderService(Construct):
             "log_retention": props.log_retention,
             "removal_policy": props.removal_policy,
             "powertools_layer_version": props.powertools_layer_version,
+            "network": self.network,
+            "architecture": props.architecture,
         }
         api_env = {
             **common_env,
@@ -308,7 +341,7 @@ class ProductionOrderService(Construct):
 
         if features.tagging:
             self._tag(props)
-        self._outputs(prefix)
+        self._outputs(prefix, props.export_prefix)
         # Last: the kit's reasoned exceptions, on the resources built above and no others.
         self.acknowledgments = attach_acknowledgments(self, props)
         self.node.add_metadata(SERVICE_METADATA_TYPE, service_record(props))
@@ -321,7 +354,7 @@ class ProductionOrderService(Construct):
         for key, value in props.tags.items():
             tags.add(key, value)
 
-    def _outputs(self, prefix: str) -> None:
+    def _outputs(self, prefix: str, export_prefix: str | None) -> None:
         outputs = {
             "ApiUrl": (self.api.url, "Base URL of the order API stage"),
             "TableName": (self.table.table_name, "Orders table"),
@@ -344,7 +377,13 @@ class ProductionOrderService(Construct):
                 "stream processor function",
             )
         for output_id, (value, description) in outputs.items():
-            output = CfnOutput(self, output_id, value=value, description=description)
+            output = CfnOutput(
+                self,
+                output_id,
+                value=value,
+                description=description,
+                export_name=f"{export_prefix}-{output_id}" if export_prefix else None,
+            )
             # Stable output names users can script against (one service per stack).
             output.override_logical_id(output_id)
 
@@ -366,6 +405,13 @@ def service_record(props: OrderServiceProps) -> dict[str, Any]:
             value = list(value)
         elif prop.name == "tags":
             value = dict(value)
+        elif isinstance(value, Construct):
+            # a construct the user owns (the vpc): its path, not the object tree
+            value = value.node.path
+        elif value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
+            # e.g. a subnet selection: its type (a repr would carry object addresses, and the
+            # record must be the same for the same app)
+            value = type(value).__name__
         values[prop.name] = value
     return {
         "kit": MANAGED_BY,

@@ -48,6 +48,7 @@ def test_every_path_is_allowed_and_every_refusal_denied(props: OrderServiceProps
     whats = {(o.path.who, o.path.what) for o in outcomes}
     assert ("CloudWatch alarms", "notify") in whats
     assert ("event source mapping (processor role)", "send failed batches") in whats
+    assert ("AWS Backup (backup role)", "back up the table") in whats
     has_account_role = props.api_gateway_account_role != EXISTING_ACCOUNT_ROLE
     assert (("API Gateway (account role)", "write access logs") in whats) is has_account_role
 
@@ -79,6 +80,18 @@ def _without_statement(sid: str) -> dict[str, Any]:
         ("AccountAdministrationAndUse", ("api function", "encrypt and read page tokens")),
         # The api function's key use through DynamoDB, pinned to the table's encryption context
         ("UseTableKeyThroughDynamoDB", ("api function (through DynamoDB)", "use the table's key")),
+        # AWS Backup: the role's table and key statements, and the key policy that lets IAM
+        # policies of the account use the key at all.
+        ("BackUpTable", ("AWS Backup (backup role)", "back up the table")),
+        (
+            "EncryptRecoveryPoints",
+            ("AWS Backup (backup role, through AWS Backup)", "encrypt recovery points"),
+        ),
+        ("GrantToBackup", ("AWS Backup (backup role)", "grant AWS Backup the key")),
+        (
+            "AccountAdministrationAndUse",
+            ("AWS Backup (backup role, through AWS Backup)", "encrypt recovery points"),
+        ),
     ],
 )
 def test_a_missing_grant_is_caught(sid: str, broken: tuple[str, str]) -> None:

@@ -69,7 +69,7 @@ def test_conditions_follow_the_props_in_use() -> None:
     by_rule = {(a.tool, a.rule): a for a in kit_acknowledgments()}
     waf = by_rule[("cdk-nag", "AwsSolutions-APIG3")]
     cog4 = by_rule[("cdk-nag", "AwsSolutions-COG4")]
-    backup = by_rule[("cdk-nag", "NIST.800.53.R5-DynamoDBInBackupPlan")]
+    xray_star = by_rule[("cdk-nag", "AwsSolutions-IAM5[Resource::*]")]
     cognito = OrderServiceProps(
         authorization=AuthorizationMode.COGNITO, cognito_user_pool_arn=USER_POOL
     )
@@ -78,9 +78,9 @@ def test_conditions_follow_the_props_in_use() -> None:
         OrderServiceProps(enable_waf=True)
     )
     assert cog4.applies_to(OrderServiceProps()) and not cog4.applies_to(cognito)
-    # The "point-in-time recovery protects the table" reason is false before phase 1.
-    assert backup.applies_to(OrderServiceProps(phase=1))
-    assert not backup.applies_to(OrderServiceProps(phase=0))
+    # The X-Ray "*" statements arrive with tracing, at phase 2.
+    assert xray_star.applies_to(OrderServiceProps(phase=2))
+    assert not xray_star.applies_to(OrderServiceProps(phase=1))
 
 
 def test_the_construct_attaches_cdk_nag_acknowledgments_with_the_kits_reasons() -> None:

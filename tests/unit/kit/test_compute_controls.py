@@ -3,13 +3,14 @@ the seed requires."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aws_cdk.assertions import Template
 
 from kit import OrderServiceProps
 from kit.processing import STREAM_RETRY_ATTEMPTS
-from kit.reference_app import reference_props
+from kit.reference_app import REFERENCE_PROPS, reference_props
 
 from .conftest import logical_id, only, resources, synth
 
@@ -56,7 +57,7 @@ def test_api_function_environment_tells_the_handler_its_resources(template: Temp
 
 def test_powertools_layer_attached_by_default_and_optional() -> None:
     (layer,) = _functions(synth())["orders.api.lambda_handler"]["Layers"]
-    assert "AWSLambdaPowertoolsPythonV3-python312-x86_64:27" in str(layer)
+    assert "AWSLambdaPowertoolsPythonV3-python312-arm64:27" in str(layer)
     assert ":017000801446:layer:" in str(layer)
     local = synth(reference_props(powertools_layer=False))
     assert "Layers" not in _functions(local)["orders.api.lambda_handler"]
@@ -83,3 +84,14 @@ def test_function_sizes_follow_props() -> None:
     assert functions["orders.api.lambda_handler"]["MemorySize"] == 1024
     assert functions["orders.api.lambda_handler"]["Timeout"] == 20
     assert functions["orders.api.lambda_handler"]["ReservedConcurrentExecutions"] == 7
+
+
+def test_functions_run_on_arm64_by_default_and_x86_64_on_request() -> None:
+    for function in _functions(synth()).values():
+        assert function["Architectures"] == ["arm64"]
+    x86 = _functions(synth(replace(REFERENCE_PROPS, architecture="x86_64")))
+    for function in x86.values():
+        assert function["Architectures"] == ["x86_64"]
+    # The layer of the same architecture: an x86 layer on arm64 fails on native code.
+    (layer,) = x86["orders.api.lambda_handler"]["Layers"]
+    assert "AWSLambdaPowertoolsPythonV3-python312-x86_64:27" in str(layer)

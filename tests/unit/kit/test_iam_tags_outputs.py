@@ -4,14 +4,20 @@ and the escape-hatch attributes."""
 from __future__ import annotations
 
 import json
+import runpy
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from aws_cdk.assertions import Template
 
 from kit import ProductionOrderService
+from kit.reference_app import REFERENCE_PROPS
 from kit.resource_schemas import is_taggable
 
-from .conftest import resources
+from .conftest import resources, synth
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 #: Statements where AWS accepts no narrower resource than "*", by Sid.
 STAR_RESOURCE_SIDS = {"WriteTraces", "ListStreams"}
@@ -98,18 +104,22 @@ def test_every_taggable_resource_is_tagged(template: Template) -> None:
     assert checked >= 10
 
 
+#: The construct's own outputs (the RestApi adds its endpoint output too).
+KIT_OUTPUTS = (
+    "ApiUrl",
+    "TableName",
+    "AlarmTopicArn",
+    "DeadLetterQueueUrl",
+    "KeyArn",
+    "ApiFunctionName",
+    "ProcessorFunctionName",
+    "DashboardUrl",
+)
+
+
 def test_outputs(template: Template) -> None:
     outputs = template.to_json()["Outputs"]
-    for name in (
-        "ApiUrl",
-        "TableName",
-        "AlarmTopicArn",
-        "DeadLetterQueueUrl",
-        "KeyArn",
-        "ApiFunctionName",
-        "ProcessorFunctionName",
-        "DashboardUrl",
-    ):
+    for name in KIT_OUTPUTS:
         assert name in outputs, name
         assert outputs[name]["Description"]
 
@@ -125,3 +135,45 @@ def test_escape_hatches(service: ProductionOrderService) -> None:
     assert set(service.alarms) >= {"ApiFunctionErrors", "DeadLetters"}
     assert service.dashboard is not None
     assert service.stage.stage_name
+
+
+def _exports(template: dict[str, Any]) -> dict[str, str]:
+    """Export name -> output id of a synthesized template."""
+    return {
+        output["Export"]["Name"]: output_id
+        for output_id, output in template.get("Outputs", {}).items()
+        if "Export" in output
+    }
+
+
+def _imports(node: Any) -> list[str]:
+    """Every ``Fn::ImportValue`` name in a template (fragment)."""
+    if isinstance(node, dict):
+        if set(node) == {"Fn::ImportValue"}:
+            return [node["Fn::ImportValue"]]
+        return [name for value in node.values() for name in _imports(value)]
+    if isinstance(node, list):
+        return [name for value in node for name in _imports(value)]
+    return []
+
+
+def test_outputs_are_no_exports_without_an_export_prefix(template: Template) -> None:
+    assert _exports(template.to_json()) == {}
+
+
+def test_export_prefix_exports_every_output_under_its_name() -> None:
+    template = synth(replace(REFERENCE_PROPS, export_prefix="shop-orders")).to_json()
+    assert _exports(template) == {f"shop-orders-{name}": name for name in KIT_OUTPUTS}
+
+
+def test_cross_stack_example_imports_only_what_the_service_exports() -> None:
+    """docs/examples/cross_stack_exports.py: a second stack of the app imports the outputs."""
+    example = runpy.run_path(str(REPO_ROOT / "docs" / "examples" / "cross_stack_exports.py"))
+    assembly = example["assembly"]
+    exports = _exports(assembly.get_stack_by_name("Orders").template)
+    consumer = assembly.get_stack_by_name("Storefront").template
+    imported = _imports(consumer)
+    assert imported == ["orders-prod-ApiUrl", "orders-prod-TableName"]
+    assert set(imported) <= set(exports)
+    # The consumer deploys after the service (CloudFormation needs the export first).
+    assert "Orders" in [dep.id for dep in assembly.get_stack_by_name("Storefront").dependencies]

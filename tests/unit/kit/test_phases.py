@@ -79,6 +79,7 @@ PROBES: dict[str, Callable[[Template], bool]] = {
         and bool(_of_type(t, "AWS::ApiGateway::Model"))
     ),
     "api_authorization": lambda t: all(m["AuthorizationType"] == "AWS_IAM" for m in _methods(t)),
+    "backup_plan": lambda t: bool(_of_type(t, "AWS::Backup::BackupSelection")),
     "point_in_time_recovery": lambda t: (
         _table(t)
         .get("PointInTimeRecoverySpecification", {})
@@ -253,3 +254,10 @@ def test_migrate_check_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     (tmp_path / "bad.json").write_text("not json")
     assert main(["migrate-check", str(tmp_path / "bad.json"), paths[0]]) == 2
     assert "not a JSON CloudFormation template" in capsys.readouterr().err
+
+
+def test_going_back_to_phase_0_drops_the_backup_vault() -> None:
+    """The vault holds the recovery points: removing it is a data loss migrate-check names."""
+    problems = check_migration(phase_template(1), phase_template(0))
+    removed = {p.logical_id for p in problems if p.rule == "stateful-removed"}
+    assert any("BackupVault" in logical_id for logical_id in removed)

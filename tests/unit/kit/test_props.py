@@ -73,6 +73,18 @@ def test_props_are_immutable() -> None:
             "arn:aws:iam::123456789012:user/x",
             "api_gateway_account_role",
         ),
+        ("backup_schedule", "rate(1 day)", "backup_schedule"),
+        ("backup_schedule", "cron(0 3 * * ?)", "backup_schedule"),
+        ("backup_retention_days", 0, "backup_retention_days"),
+        ("backup_vault_lock", "yes", "backup_vault_lock"),
+        ("backup_copy_vault_arn", "orders-copies", "backup_copy_vault_arn"),
+        ("backup_copy_vault_arn", "arn:aws:backup:eu-west-1:1:backup-vault:x", "backup_copy"),
+        ("architecture", "arm", "architecture"),
+        ("architecture", "ARM64", "architecture"),
+        ("export_prefix", "", "export_prefix"),
+        ("export_prefix", "orders_prod", "export_prefix"),
+        ("export_prefix", "-orders", "export_prefix"),
+        ("export_prefix", "a" * 201, "export_prefix"),
     ],
 )
 def test_bad_value_raises_naming_the_prop(prop: str, value: Any, message: str) -> None:

@@ -99,10 +99,17 @@ def test_the_api_functions_key_use_is_pinned_by_encryption_context(template: Tem
     key_statements = [s for s in statements if any(a.startswith("kms:") for a in actions(s))]
     assert key_statements
     for statement in key_statements:
-        # Every KMS permission holds only under a named encryption context.
+        # Every KMS permission holds only under a named encryption context (the table's use
+        # also only through DynamoDB).
         conditions = statement.get("Condition", {})
         keys = [k for block in conditions.values() for k in block]
-        assert keys and all(k.startswith("kms:EncryptionContext:") for k in keys), statement
+        assert any(k.startswith("kms:EncryptionContext:") for k in keys), statement
+        assert all(k.startswith("kms:EncryptionContext:") or k == "kms:ViaService" for k in keys)
+    through_dynamodb = next(s for s in key_statements if s["Sid"] == "UseTableKeyThroughDynamoDB")
+    assert set(through_dynamodb["Condition"]["StringEquals"]) == {
+        "kms:ViaService",
+        "kms:EncryptionContext:aws:dynamodb:tableName",
+    }
     page_tokens = next(s for s in key_statements if s["Sid"] == "EncryptPageTokens")
     assert sorted(actions(page_tokens)) == ["kms:Decrypt", "kms:Encrypt"]
     assert page_tokens["Condition"] == {
