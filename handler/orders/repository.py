@@ -163,9 +163,15 @@ class OrderRepository:
                     return IdempotentCreateOutcome(existing_record=existing)
                 continue  # expired or deleted meanwhile: claim it again
             outcome = self.create(order)
-            if not outcome.created:  # a random UUID collided: vanishingly rare, retryable
-                raise DependencyUnavailableError("dynamodb")
-            return IdempotentCreateOutcome(created=True)
+            if outcome.created:
+                return IdempotentCreateOutcome(created=True)
+            stored = outcome.order
+            if (stored.request_hash, stored.created_by) == (order.request_hash, order.created_by):
+                # A concurrent request with this caller, key and body found the record before
+                # the order existed and wrote the order under the claimed id first (see
+                # `OrderService`): this request replays it.
+                return IdempotentCreateOutcome(existing_record=record)
+            raise DependencyUnavailableError("dynamodb")  # a random UUID collided: retryable
         raise DependencyUnavailableError("dynamodb")
 
     def _live_record(

@@ -150,8 +150,14 @@ def atomic_conditional_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     isolation levels). The race tests check this handler's logic on top of that guarantee.
     """
     lock = threading.RLock()
-    # reads too: moto's query and get_item walk the items a concurrent put is changing
-    for name in ("put_item", "update_item", "transact_write_items", "get_item", "query"):
+    # Every operation of the backend, reads too: moto's reads walk the items a concurrent put
+    # is changing, and an exception there is answered as a 500 the handler retries into a 503.
+    operations = [
+        name
+        for name, value in vars(DynamoDBBackend).items()
+        if callable(value) and not name.startswith("_")
+    ]
+    for name in operations:
         original = getattr(DynamoDBBackend, name)
 
         def atomic(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
@@ -320,3 +326,31 @@ def test_a_claimed_key_whose_order_was_never_written_gets_that_order_on_retry(
     assert "Idempotent-Replay" not in retry.headers
     assert again.headers["Idempotent-Replay"] == "true" and again.body["orderId"] == claimed_id
     assert item_count(aws) == 1
+
+
+def test_a_concurrent_request_that_writes_the_claimed_order_first_makes_this_one_a_replay(
+    aws: AwsAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The interleaving the racing tests hit now and then, made deterministic: request A claims
+    # the key; request B (same caller, key and body) finds A's record before A's order exists
+    # and writes the order under the claimed id; then A's own order put finds the id taken.
+    # A must answer with that order as a replay (not a 503), and there is still one order.
+    from orders.repository import OrderRepository
+
+    original_create = OrderRepository.create
+    interleaved: list[str] = []
+
+    def create(self: OrderRepository, order: Order) -> Any:
+        if not interleaved:
+            interleaved.append(order.order_id)
+            original_create(self, order)  # B's write, under A's claimed id
+        return original_create(self, order)
+
+    monkeypatch.setattr(OrderRepository, "create", create)
+
+    response = post_as(OTHER_CALLER, BODY, "interleaved-key")
+
+    assert response.status == 201, response.body
+    assert response.headers.get("Idempotent-Replay") == "true"
+    assert [response.body["orderId"]] == interleaved
+    assert item_count(aws) == 1 and record_count(aws) == 1
