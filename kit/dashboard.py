@@ -145,6 +145,14 @@ class ServiceDashboard(Construct):
             ),
             graph("DLQ depth and stream iterator age", *backlog),
         )
+        if processor_function is not None:
+            self.dashboard.add_widgets(
+                graph(
+                    "Oldest PENDING order (s)",
+                    business(metrics.OLDEST_PENDING_ORDER_AGE, "Maximum"),
+                    business(metrics.ORDERS_RECONCILED, "Sum"),
+                )
+            )
         self.dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms, width=24, height=4)
         )

@@ -25,6 +25,7 @@ EXPECTED_ALARMS = {
     "DeadLetters",
     "StreamIteratorAge",
     "DependencyAccessDenied",
+    "OldestPendingOrder",
 }
 
 
