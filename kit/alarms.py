@@ -94,6 +94,7 @@ class ServiceAlarms(Construct):
         table: dynamodb.Table,
         dead_letter_queue: sqs.IQueue | None,
         oldest_pending_alarm_seconds: int | None = None,
+        pending_sweep_function: lambda_.Function | None = None,
         api_latency_alarm_ms: int,
         business_metrics_service: str | None = None,
     ) -> None:
@@ -208,6 +209,15 @@ class ServiceAlarms(Construct):
                         statistic="Sum",
                         period=ONE_MINUTE,
                     ),
+                    1,
+                )
+            )
+        if pending_sweep_function is not None:
+            specs.append(
+                AlarmSpec(
+                    "PendingSweepErrors",
+                    "pending-order sweep: a run failed (PENDING orders are not being confirmed)",
+                    pending_sweep_function.metric_errors(period=ONE_MINUTE, statistic="Sum"),
                     1,
                 )
             )

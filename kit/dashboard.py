@@ -36,6 +36,7 @@ class ServiceDashboard(Construct):
         service_name: str,
         api_function: lambda_.Function,
         processor_function: lambda_.Function | None,
+        pending_sweep_function: lambda_.Function | None = None,
         table: dynamodb.Table,
         dead_letter_queue: sqs.IQueue | None,
         alarms: list[cloudwatch.Alarm],
@@ -68,6 +69,8 @@ class ServiceDashboard(Construct):
         functions = [("api", api_function)]
         if processor_function is not None:
             functions.append(("processor", processor_function))
+        if pending_sweep_function is not None:
+            functions.append(("pending sweep", pending_sweep_function))
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=name)
         self.dashboard.add_widgets(
             graph("API requests", api("Count", "Sum", "Requests")),

@@ -357,6 +357,7 @@ class ProductionOrderService(Construct):
                     if self.pending_sweep_function is not None
                     else None
                 ),
+                pending_sweep_function=self.pending_sweep_function,
                 api_latency_alarm_ms=props.api_latency_alarm_ms,
                 business_metrics_service=(props.service_name if features.custom_metrics else None),
             )
@@ -371,6 +372,7 @@ class ProductionOrderService(Construct):
                 service_name=props.service_name,
                 api_function=self.api_function,
                 processor_function=self.processor_function,
+                pending_sweep_function=self.pending_sweep_function,
                 table=self.table,
                 dead_letter_queue=self.dead_letter_queue,
                 alarms=list(self.alarms.values()),

@@ -26,6 +26,7 @@ EXPECTED_ALARMS = {
     "StreamIteratorAge",
     "DependencyAccessDenied",
     "OldestPendingOrder",
+    "PendingSweepErrors",
 }
 
 
