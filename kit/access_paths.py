@@ -82,6 +82,7 @@ def _role_of(evaluator: TemplateEvaluator, handler: str) -> str:
 
 def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
     """The paths of a full-production ``ProductionOrderService`` (phase 5) template."""
+    from kit.pending_sweep import SWEEP_HANDLER
     from kit.service import API_HANDLER, PAGE_TOKEN_PURPOSE, PROCESSOR_HANDLER
 
     resources = evaluator.resources
@@ -95,6 +96,7 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
     queue = arn({"Fn::GetAtt": [_only(resources, "AWS::SQS::Queue"), "Arn"]})
     api_role = _role_of(evaluator, API_HANDLER)
     processor_role = _role_of(evaluator, PROCESSOR_HANDLER)
+    sweep_role = _role_of(evaluator, SWEEP_HANDLER)
     alarm = next(
         arn(r["Properties"]["AlarmName"])
         for r in resources.values()
@@ -159,6 +161,7 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
         execution_logs: "the API execution logs",
         _function_log_group(evaluator, api_role): "the api function's logs",
         _function_log_group(evaluator, processor_role): "the stream processor's logs",
+        _function_log_group(evaluator, sweep_role): "the pending-order sweep's logs",
     }
     for logical, resource in resources.items():
         if resource["Type"] != "AWS::Logs::LogGroup":
@@ -226,7 +229,11 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
                 expected=False,
             ),
         ]
-    for name, role in (("api function", api_role), ("stream processor", processor_role)):
+    for name, role in (
+        ("api function", api_role),
+        ("stream processor", processor_role),
+        ("pending-order sweep", sweep_role),
+    ):
         paths.append(
             AccessPath(
                 "Lambda",
@@ -384,8 +391,13 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
             expected=False,
         ),
     ]
+    paths += _sweep_paths(evaluator, RolePrincipal(sweep_role), table, key, table_context)
     paths += _backup_paths(evaluator, table, key)
-    for name, role in (("api function", api_role), ("stream processor", processor_role)):
+    for name, role in (
+        ("api function", api_role),
+        ("stream processor", processor_role),
+        ("pending-order sweep", sweep_role),
+    ):
         group = _function_log_group(evaluator, role)
         paths.append(
             AccessPath(
@@ -399,6 +411,82 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
             )
         )
     return paths
+
+
+def _sweep_paths(
+    evaluator: TemplateEvaluator,
+    sweep: RolePrincipal,
+    table: str,
+    key: str,
+    table_context: dict[str, str],
+) -> list[AccessPath]:
+    """The pending-order sweep: its schedule invokes it; it queries the pending index and
+    confirms, and may do nothing else to the table."""
+    from kit.pending_sweep import PENDING_INDEX_NAME, SWEEP_HANDLER
+
+    tls = {"aws:SecureTransport": "true"}
+    function = evaluator.resolve({"Fn::GetAtt": [_function_of(evaluator, SWEEP_HANDLER), "Arn"]})
+    rule_id = _only(evaluator.resources, "AWS::Events::Rule")
+    rule = evaluator.resolve({"Fn::GetAtt": [rule_id, "Arn"]})
+    events = ServicePrincipal("events.amazonaws.com")
+    return [
+        AccessPath(
+            "EventBridge schedule",
+            "invoke",
+            "pending-order sweep",
+            events,
+            ("lambda:InvokeFunction",),
+            function,
+            {**tls, "aws:SourceArn": rule},
+        ),
+        AccessPath(
+            "Another EventBridge rule",
+            "invoke (must fail)",
+            "pending-order sweep",
+            events,
+            ("lambda:InvokeFunction",),
+            function,
+            {**tls, "aws:SourceArn": rule.replace(rule.rsplit("/", 1)[-1], "other-rule")},
+            expected=False,
+        ),
+        AccessPath(
+            "pending-order sweep",
+            "find PENDING orders",
+            "pending-orders index",
+            sweep,
+            ("dynamodb:Query",),
+            f"{table}/index/{PENDING_INDEX_NAME}",
+            tls,
+        ),
+        AccessPath(
+            "pending-order sweep",
+            "confirm orders",
+            "orders table",
+            sweep,
+            ("dynamodb:UpdateItem",),
+            table,
+            tls,
+        ),
+        AccessPath(
+            "pending-order sweep (through DynamoDB)",
+            "use the table's key",
+            "service key",
+            sweep,
+            ("kms:Decrypt", "kms:GenerateDataKey"),
+            key,
+            table_context,
+        ),
+        AccessPath(
+            "pending-order sweep",
+            "read, write or delete orders (must fail: it only confirms)",
+            "orders table",
+            sweep,
+            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"),
+            table,
+            tls,
+            expected=False,
+        ),
+    ]
 
 
 def _backup_paths(evaluator: TemplateEvaluator, table: str, key: str) -> list[AccessPath]:

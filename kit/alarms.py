@@ -66,7 +66,8 @@ class ServiceAlarms(Construct):
     Alarms: errors, throttles and p99 duration of each function; API 4XX, 5XX and p99
     latency; DynamoDB read/write throttle events; DLQ depth and stream iterator age (when the
     queue and the processor exist); access denied to a table or key (when the business metrics
-    are on: ``business_metrics_service`` names the ``service`` dimension). Every alarm's
+    are on: ``business_metrics_service`` names the ``service`` dimension); the oldest PENDING
+    order's age (business metrics on and ``oldest_pending_alarm_seconds`` given). Every alarm's
     action and OK action is the topic.
 
     Attributes
@@ -92,6 +93,8 @@ class ServiceAlarms(Construct):
         processor_timeout_seconds: int,
         table: dynamodb.Table,
         dead_letter_queue: sqs.IQueue | None,
+        oldest_pending_alarm_seconds: int | None = None,
+        pending_sweep_function: lambda_.Function | None = None,
         api_latency_alarm_ms: int,
         business_metrics_service: str | None = None,
     ) -> None:
@@ -207,6 +210,32 @@ class ServiceAlarms(Construct):
                         period=ONE_MINUTE,
                     ),
                     1,
+                )
+            )
+        if pending_sweep_function is not None:
+            specs.append(
+                AlarmSpec(
+                    "PendingSweepErrors",
+                    "pending-order sweep: a run failed (PENDING orders are not being confirmed)",
+                    pending_sweep_function.metric_errors(period=ONE_MINUTE, statistic="Sum"),
+                    1,
+                )
+            )
+        if business_metrics_service is not None and oldest_pending_alarm_seconds is not None:
+            specs.append(
+                AlarmSpec(
+                    "OldestPendingOrder",
+                    f"Orders: one has been PENDING for over {oldest_pending_alarm_seconds} s "
+                    "(neither the processor nor the pending-order sweep confirmed it)",
+                    cloudwatch.Metric(
+                        namespace=metrics.NAMESPACE,
+                        metric_name=metrics.OLDEST_PENDING_ORDER_AGE,
+                        dimensions_map={"service": business_metrics_service},
+                        statistic="Maximum",
+                        period=Duration.minutes(5),
+                    ),
+                    oldest_pending_alarm_seconds,
+                    cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 )
             )
         if dead_letter_queue is not None:

@@ -36,6 +36,7 @@ class ServiceDashboard(Construct):
         service_name: str,
         api_function: lambda_.Function,
         processor_function: lambda_.Function | None,
+        pending_sweep_function: lambda_.Function | None = None,
         table: dynamodb.Table,
         dead_letter_queue: sqs.IQueue | None,
         alarms: list[cloudwatch.Alarm],
@@ -68,6 +69,8 @@ class ServiceDashboard(Construct):
         functions = [("api", api_function)]
         if processor_function is not None:
             functions.append(("processor", processor_function))
+        if pending_sweep_function is not None:
+            functions.append(("pending sweep", pending_sweep_function))
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=name)
         self.dashboard.add_widgets(
             graph("API requests", api("Count", "Sum", "Requests")),
@@ -145,6 +148,14 @@ class ServiceDashboard(Construct):
             ),
             graph("DLQ depth and stream iterator age", *backlog),
         )
+        if processor_function is not None:
+            self.dashboard.add_widgets(
+                graph(
+                    "Oldest PENDING order (s)",
+                    business(metrics.OLDEST_PENDING_ORDER_AGE, "Maximum"),
+                    business(metrics.ORDERS_RECONCILED, "Sum"),
+                )
+            )
         self.dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms, width=24, height=4)
         )

@@ -7,6 +7,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from kit.pending_sweep import add_pending_index
 from kit.phases import Features
 
 #: Name of the global secondary index for customer queries (newest first by ``createdAt``).
@@ -22,8 +23,10 @@ class OrdersTable(Construct):
     on ``ttl``, a NEW_AND_OLD_IMAGES stream for the processor, the ``customer-orders`` index
     (``customerId`` / ``createdAt``) with contributor insights, and an on-demand maximum
     throughput when one is given. Always: on-demand billing, and deletion protection when
-    retained. Idempotency records (``orderId`` = ``idempotency#...``) share the table: they
-    have no ``customerId``, so they stay out of the index, and their ``ttl`` removes them.
+    retained. From phase 5 the ``pending-orders`` index (``status`` / ``createdAt``) of the
+    pending-order sweep. Idempotency records (``orderId`` = ``idempotency#...``) share the
+    table: they have no ``customerId`` and no ``status``, so they stay out of both indexes, and
+    their ``ttl`` removes them.
     The key schema never changes between phases, so the table is updated in place.
 
     Attributes
@@ -71,6 +74,9 @@ class OrdersTable(Construct):
             deletion_protection=removal_policy == RemovalPolicy.RETAIN,
             removal_policy=removal_policy,
         )
+        if features.streams:
+            # The pending-order sweep's index (kit.pending_sweep), with the processor.
+            add_pending_index(self.table)
         if not features.customer_index:
             return
         self.table.add_global_secondary_index(

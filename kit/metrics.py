@@ -14,3 +14,7 @@ ORDERS_PROCESSED = "ordersProcessed"
 ORDER_VALUE = "orderValue"
 #: Count of requests that failed because AWS refused the function a table or key.
 DEPENDENCY_ACCESS_DENIED = "dependencyAccessDenied"
+#: Age in seconds of the oldest PENDING order, published by the pending-order sweep each run.
+OLDEST_PENDING_ORDER_AGE = "oldestPendingOrderAgeSeconds"
+#: Count of orders the pending-order sweep confirmed (also counted in ``ordersProcessed``).
+ORDERS_RECONCILED = "ordersReconciled"

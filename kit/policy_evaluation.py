@@ -185,6 +185,7 @@ class TemplateEvaluator:
             ),
             ("AWS::IAM::Role", "Arn"): lambda: f"arn:{PARTITION}:iam::{ACCOUNT}:role/{logical}",
             ("AWS::Lambda::Function", "Arn"): lambda: self._arn("lambda", f"function:{logical}"),
+            ("AWS::Events::Rule", "Arn"): lambda: self._arn("events", f"rule/{logical}"),
         }
         if (kind, attribute) not in arns:
             raise PolicyEvaluationError(f"cannot evaluate Fn::GetAtt {logical}.{attribute}")
@@ -235,6 +236,21 @@ class TemplateEvaluator:
             elif kind == "AWS::KMS::Key":
                 targets = [self._get_att(logical, "Arn")]
                 document = properties["KeyPolicy"]
+            elif kind == "AWS::Lambda::Permission":
+                # A function's resource policy, one statement per permission, as Lambda
+                # writes it (Lambda developer guide, "Viewing resource-based IAM policies in
+                # Lambda": Principal.Service, Action, Resource and an ArnLike on
+                # AWS:SourceArn when the permission names a source).
+                targets = [self.resolve(properties["FunctionName"])]
+                statement: dict[str, Any] = {
+                    "Effect": "Allow",
+                    "Principal": {"Service": properties["Principal"]},
+                    "Action": properties["Action"],
+                    "Resource": properties["FunctionName"],
+                }
+                if "SourceArn" in properties:
+                    statement["Condition"] = {"ArnLike": {"AWS:SourceArn": properties["SourceArn"]}}
+                document = {"Statement": [statement]}
             if arn in targets and document is not None:
                 found += self._statements(logical, document)
         return found

@@ -132,7 +132,11 @@ class OrderServiceProps:
     api_timeout_seconds
         Timeout of the api function; at most 29 s (the API Gateway integration limit).
     processor_timeout_seconds
-        Timeout of the stream processor function.
+        Timeout of the stream processor function (and of the pending-order sweep).
+    pending_sweep_age_minutes
+        The pending-order sweep confirms orders PENDING for at least this long (1-1440).
+    pending_sweep_schedule_minutes
+        How often the pending-order sweep runs (1-1440).
     log_retention_days
         Retention of every log group; one of :data:`LOG_RETENTION_DAYS`.
     order_ttl_days
@@ -234,6 +238,8 @@ class OrderServiceProps:
     memory_size: int = 512
     api_timeout_seconds: int = 10
     processor_timeout_seconds: int = 60
+    pending_sweep_age_minutes: int = 15
+    pending_sweep_schedule_minutes: int = 5
     log_retention_days: int = 365
     order_ttl_days: int = 365
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
@@ -291,6 +297,8 @@ class OrderServiceProps:
         _check_int("memory_size", self.memory_size, 128, 10_240)
         _check_int("api_timeout_seconds", self.api_timeout_seconds, 1, 29)
         _check_int("processor_timeout_seconds", self.processor_timeout_seconds, 1, 900)
+        _check_int("pending_sweep_age_minutes", self.pending_sweep_age_minutes, 1, 1440)
+        _check_int("pending_sweep_schedule_minutes", self.pending_sweep_schedule_minutes, 1, 1440)
         _check_int("order_ttl_days", self.order_ttl_days, 1, 3_650)
         _check_int("waf_rate_limit", self.waf_rate_limit, 100, 2_000_000_000)
         _check_int("api_latency_alarm_ms", self.api_latency_alarm_ms, 50, 29_000)

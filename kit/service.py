@@ -27,6 +27,12 @@ from kit.data import CUSTOMER_INDEX_NAME, OrdersTable
 from kit.encryption import ServiceKey
 from kit.lambda_function import OrderFunction
 from kit.network import ServiceNetwork
+from kit.pending_sweep import (
+    PENDING_INDEX_NAME,
+    SWEEP_HANDLER,
+    PendingSweepSchedule,
+    sweep_statements,
+)
 from kit.processing import DeadLetterQueue, StreamProcessing
 from kit.props import AuthorizationMode, OrderServiceProps
 
@@ -254,6 +260,7 @@ class ProductionOrderService(Construct):
 
         self.processor_function: lambda_.Function | None = None
         self.stream_processing: StreamProcessing | None = None
+        self.pending_sweep_function: lambda_.Function | None = None
         if features.streams:
             processor_fn = OrderFunction(
                 self,
@@ -276,6 +283,29 @@ class ProductionOrderService(Construct):
                 function=self.processor_function,
                 policy=processor_fn.policy,
                 dead_letter_queue=self.dead_letter_queue,
+            )
+            sweep_fn = OrderFunction(
+                self,
+                "PendingSweepFunction",
+                handler=SWEEP_HANDLER,
+                description="Pending-order sweep: confirms orders the stream did not",
+                environment={
+                    **common_env,
+                    "PENDING_INDEX_NAME": PENDING_INDEX_NAME,
+                    "PENDING_MIN_AGE_MINUTES": str(props.pending_sweep_age_minutes),
+                },
+                statements=sweep_statements(self.table),
+                timeout_seconds=props.processor_timeout_seconds,
+                # One run at a time: a slow run and the next scheduled one never overlap.
+                reserved_concurrency=1 if features.reserved_concurrency else None,
+                **function_options,
+            )
+            self.pending_sweep_function = sweep_fn.function
+            PendingSweepSchedule(
+                self,
+                "PendingSweepSchedule",
+                function=self.pending_sweep_function,
+                every_minutes=props.pending_sweep_schedule_minutes,
             )
 
         self.orders_api = OrdersApi(
@@ -320,6 +350,14 @@ class ProductionOrderService(Construct):
                 processor_timeout_seconds=props.processor_timeout_seconds,
                 table=self.table,
                 dead_letter_queue=self.dead_letter_queue,
+                # The sweep confirms after the age, within one schedule period (two of slack).
+                oldest_pending_alarm_seconds=(
+                    60
+                    * (props.pending_sweep_age_minutes + 2 * props.pending_sweep_schedule_minutes)
+                    if self.pending_sweep_function is not None
+                    else None
+                ),
+                pending_sweep_function=self.pending_sweep_function,
                 api_latency_alarm_ms=props.api_latency_alarm_ms,
                 business_metrics_service=(props.service_name if features.custom_metrics else None),
             )
@@ -334,6 +372,7 @@ class ProductionOrderService(Construct):
                 service_name=props.service_name,
                 api_function=self.api_function,
                 processor_function=self.processor_function,
+                pending_sweep_function=self.pending_sweep_function,
                 table=self.table,
                 dead_letter_queue=self.dead_letter_queue,
                 alarms=list(self.alarms.values()),

@@ -19,7 +19,11 @@ def _functions(template: Template) -> dict[str, dict[str, Any]]:
     by_handler = {}
     for resource in resources(template, "AWS::Lambda::Function").values():
         by_handler[resource["Properties"]["Handler"]] = resource["Properties"]
-    assert set(by_handler) == {"orders.api.lambda_handler", "orders.processor.lambda_handler"}
+    assert set(by_handler) == {
+        "orders.api.lambda_handler",
+        "orders.processor.lambda_handler",
+        "orders.pending_sweep.lambda_handler",
+    }
     return by_handler
 
 

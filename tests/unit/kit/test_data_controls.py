@@ -64,8 +64,7 @@ def test_table_has_pitr_ttl_stream_and_on_demand_billing(template: Template) -> 
 
 def test_table_has_customer_index(template: Template) -> None:
     table = only(template, "AWS::DynamoDB::Table")["Properties"]
-    (index,) = table["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == CUSTOMER_INDEX_NAME
+    (index,) = [i for i in table["GlobalSecondaryIndexes"] if i["IndexName"] == CUSTOMER_INDEX_NAME]
     assert index["KeySchema"] == [
         {"AttributeName": "customerId", "KeyType": "HASH"},
         {"AttributeName": "createdAt", "KeyType": "RANGE"},
@@ -106,8 +105,8 @@ def test_dead_letter_queue_encrypted_and_tls_only(template: Template) -> None:
 
 def test_every_log_group_has_kms_and_retention(template: Template) -> None:
     log_groups = resources(template, "AWS::Logs::LogGroup")
-    # api function, processor function, API access logs, API execution logs
-    assert len(log_groups) == 4
+    # api function, processor function, pending-order sweep, API access logs and execution logs
+    assert len(log_groups) == 5
     for resource in log_groups.values():
         assert resource["Properties"]["KmsKeyId"] == _key_ref(template)
         assert resource["Properties"]["RetentionInDays"] == 365

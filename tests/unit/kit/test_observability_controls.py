@@ -25,6 +25,8 @@ EXPECTED_ALARMS = {
     "DeadLetters",
     "StreamIteratorAge",
     "DependencyAccessDenied",
+    "OldestPendingOrder",
+    "PendingSweepErrors",
 }
 
 
