@@ -141,6 +141,26 @@ class Order:
     #: Who created the order (the caller id); None on orders stored before it was recorded.
     created_by: str | None = None
 
+    def same_write_as(self, other: Order) -> bool:
+        """True when ``other`` is the same create as this order: same id, author, request and
+        creation time (a retried write finds its own first attempt).
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> order = Order("o-1", "c-1", "EUR", (), Decimal("0"), "PENDING", "t", 0, {}, "h")
+        >>> order.same_write_as(replace(order, status="CONFIRMED"))
+        True
+        >>> order.same_write_as(replace(order, created_at="t2"))
+        False
+        """
+        return (self.order_id, self.created_by, self.request_hash, self.created_at) == (
+            other.order_id,
+            other.created_by,
+            other.request_hash,
+            other.created_at,
+        )
+
     @classmethod
     def create(
         cls,

@@ -163,7 +163,8 @@ class OrderRepository:
                     return IdempotentCreateOutcome(existing_record=existing)
                 continue  # expired or deleted meanwhile: claim it again
             outcome = self.create(order)
-            if outcome.created:
+            if outcome.created or outcome.order.same_write_as(order):
+                # (the second: this request's own write, whose lost response the SDK retried)
                 return IdempotentCreateOutcome(created=True)
             stored = outcome.order
             if (stored.request_hash, stored.created_by) == (order.request_hash, order.created_by):

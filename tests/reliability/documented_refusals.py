@@ -23,6 +23,9 @@ _BODY_RULE_MESSAGES = (
     re.compile(r"must not contain tag characters or noncharacters\Z"),
     re.compile(r"must not be blank\Z"),
 )
+#: The line the API adds after its first 50 problems (handler/orders/responses.py): not a
+#: problem of its own; the listed ones are judged.
+_MORE_PROBLEMS_MESSAGE = re.compile(r"\d+ more problems? (is|are) not listed\Z")
 _MAX_LENGTH_MESSAGE = re.compile(r"must be at most (\d+) characters long\Z")
 _PATH_STEP = re.compile(r"([A-Za-z]+)|\[(\d+)\]")
 
@@ -59,6 +62,8 @@ def _explained(problem: dict[str, Any], code: str, body: Any) -> bool:
     if code != "VALIDATION_FAILED" or field.startswith(("header:", "query:", "path:")):
         return False
     if any(rule.match(message) for rule in _BODY_RULE_MESSAGES):
+        return True
+    if field == "$" and _MORE_PROBLEMS_MESSAGE.match(message):
         return True
     too_long = _MAX_LENGTH_MESSAGE.match(message)
     value = value_at(body, field)

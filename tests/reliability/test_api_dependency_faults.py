@@ -106,12 +106,12 @@ def test_dynamodb_throttling_is_503_with_retry_after_a_metric_and_nothing_stored
         api_function,
         since,
         lambda found: (
-            any(line.get("correlation_id") == correlation_id for line in found)
+            any(line.get("clientCorrelationId") == correlation_id for line in found)
             and bool(emf_metric_values(found, "dependencyUnavailable"))
             and bool(emf_metric_values(found, "serverErrors"))
         ),
     )
-    warnings = [line for line in lines if line.get("correlation_id") == correlation_id]
+    warnings = [line for line in lines if line.get("clientCorrelationId") == correlation_id]
     assert any(
         line["message"] == "dependency unavailable" and line["dependency"] == "dynamodb"
         for line in warnings
@@ -192,14 +192,14 @@ def test_kms_access_denied_is_an_alarmable_500_with_an_error_log_and_metric(
         api_function,
         since,
         lambda found: (
-            any(line.get("correlation_id") == correlation_id for line in found)
+            any(line.get("clientCorrelationId") == correlation_id for line in found)
             and bool(emf_metric_values(found, "serverErrors"))
         ),
     )
     errors = [
         line
         for line in lines
-        if line.get("correlation_id") == correlation_id and line.get("level") == "ERROR"
+        if line.get("clientCorrelationId") == correlation_id and line.get("level") == "ERROR"
     ]
     assert errors, f"no ERROR log line with correlation id {correlation_id}"
     assert "AccessDeniedException" in errors[0]["exception"]

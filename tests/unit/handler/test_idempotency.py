@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -343,7 +344,8 @@ def test_a_concurrent_request_that_writes_the_claimed_order_first_makes_this_one
     def create(self: OrderRepository, order: Order) -> Any:
         if not interleaved:
             interleaved.append(order.order_id)
-            original_create(self, order)  # B's write, under A's claimed id
+            # B's write: B's own order (its own clock) under A's claimed id
+            original_create(self, replace(order, created_at="2026-01-01T00:00:00.000Z"))
         return original_create(self, order)
 
     monkeypatch.setattr(OrderRepository, "create", create)
