@@ -85,7 +85,11 @@ def test_wheel_installs_and_synthesizes_outside_the_repo(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["handlers"] == ["orders.api.lambda_handler", "orders.processor.lambda_handler"]
+    assert report["handlers"] == [
+        "orders.api.lambda_handler",
+        "orders.pending_sweep.lambda_handler",
+        "orders.processor.lambda_handler",
+    ]
     assert "site-packages/kit/_lambda" in report["handler_dir"]
     assert report["skips"] == ["CKV_AWS_117", "CKV_AWS_117", "CKV_AWS_120"]
     assets = [p for p in (workdir / "cdk.out").glob("asset.*") if p.is_dir()]
