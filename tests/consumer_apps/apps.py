@@ -56,57 +56,9 @@ class Storefront(Construct):
         self.orders = ProductionOrderService(self, "Backend", props)
 
 
-def nested_cognito() -> App:
-    """The construct inside a user construct, Cognito authorization, custom concurrency and
+def add_nested_cognito(app: App) -> None:
+    """Add the construct inside a user construct: Cognito authorization, custom concurrency and
     retention, WAF off."""
-    app = App()
-    stack = Stack(app, "Storefront", env=REGION)
-    Storefront(
-        stack,
-        "Web",
-        OrderServiceProps(
-            environment_name="dev",
-            service_name="checkout",
-            authorization=AuthorizationMode.COGNITO,
-            cognito_user_pool_arn=USER_POOL_ARN,
-            reserved_concurrency=20,
-            processor_reserved_concurrency=2,
-            log_retention_days=30,
-        ),
-    )
-    return app
-
-
-class ShopStage(Stage):
-    """A deployment stage (as CDK Pipelines builds them) holding one order service stack."""
-
-    def __init__(self, scope: Construct, construct_id: str, props: OrderServiceProps) -> None:
-        super().__init__(scope, construct_id, env=REGION)
-        stack = Stack(self, "Orders")
-        ProductionOrderService(stack, "Service", props)
-
-
-def staged_cognito_waf() -> App:
-    """The construct in a stack inside a ``Stage``, Cognito authorization with WAF on."""
-    app = App()
-    ShopStage(
-        app,
-        "Eu",
-        OrderServiceProps(
-            environment_name="eu",
-            authorization=AuthorizationMode.COGNITO,
-            cognito_user_pool_arn=USER_POOL_ARN,
-            enable_waf=True,
-        ),
-    )
-    return app
-
-
-def matrix() -> App:
-    """Every passing placement and prop combination in one app (one synthesis for the tests):
-    :func:`shop`'s two stacks, :func:`nested_cognito`'s nesting and :func:`staged_cognito_waf`'s
-    stage."""
-    app = shop()
     Storefront(
         Stack(app, "Storefront", env=REGION),
         "Web",
@@ -120,6 +72,26 @@ def matrix() -> App:
             log_retention_days=30,
         ),
     )
+
+
+def nested_cognito() -> App:
+    """:func:`add_nested_cognito` in an app of its own."""
+    app = App()
+    add_nested_cognito(app)
+    return app
+
+
+class ShopStage(Stage):
+    """A deployment stage (as CDK Pipelines builds them) holding one order service stack."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: OrderServiceProps) -> None:
+        super().__init__(scope, construct_id, env=REGION)
+        stack = Stack(self, "Orders")
+        ProductionOrderService(stack, "Service", props)
+
+
+def add_staged_cognito_waf(app: App) -> None:
+    """Add the construct in a stack inside a ``Stage``: Cognito authorization with WAF on."""
     ShopStage(
         app,
         "Eu",
@@ -130,6 +102,22 @@ def matrix() -> App:
             enable_waf=True,
         ),
     )
+
+
+def staged_cognito_waf() -> App:
+    """:func:`add_staged_cognito_waf` in an app of its own."""
+    app = App()
+    add_staged_cognito_waf(app)
+    return app
+
+
+def matrix() -> App:
+    """Every passing placement and prop combination in one app (one synthesis for the tests):
+    :func:`shop`'s two stacks, :func:`add_nested_cognito`'s nesting and
+    :func:`add_staged_cognito_waf`'s stage."""
+    app = shop()
+    add_nested_cognito(app)
+    add_staged_cognito_waf(app)
     return app
 
 

@@ -47,22 +47,7 @@ SYNTH_SCRIPT = textwrap.dedent(
 
 @pytest.mark.slow
 def test_wheel_installs_and_synthesizes_outside_the_repo(tmp_path: Path) -> None:
-    wheel_dir = tmp_path / "wheel"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "-w",
-            str(wheel_dir),
-            str(REPO),
-        ],
-        check=True,
-    )
-    (wheel,) = wheel_dir.glob("production_order_kit-*.whl")
+    wheel = _build_wheel(tmp_path)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
