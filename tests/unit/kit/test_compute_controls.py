@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Template
 
 from kit import OrderServiceProps
@@ -99,3 +100,35 @@ def test_functions_run_on_arm64_by_default_and_x86_64_on_request() -> None:
     # The layer of the same architecture: an x86 layer on arm64 fails on native code.
     (layer,) = x86["orders.api.lambda_handler"]["Layers"]
     assert "AWSLambdaPowertoolsPythonV3-python312-x86_64:27" in str(layer)
+
+
+@pytest.mark.parametrize(
+    ("context", "variable", "wanted"),
+    [
+        (None, None, True),
+        (None, "false", False),
+        (None, "FALSE", False),
+        ("true", "false", True),  # the -c option wins over the environment
+        ("false", None, False),
+        (False, None, False),  # a JSON boolean in cdk.json
+    ],
+)
+def test_powertools_layer_context_then_environment(
+    monkeypatch: pytest.MonkeyPatch, context: object, variable: str | None, wanted: bool
+) -> None:
+    from kit.reference_app import POWERTOOLS_LAYER_VARIABLE, powertools_layer_wanted
+
+    monkeypatch.delenv(POWERTOOLS_LAYER_VARIABLE, raising=False)
+    if variable is not None:
+        monkeypatch.setenv(POWERTOOLS_LAYER_VARIABLE, variable)
+    assert powertools_layer_wanted(context) is wanted
+
+
+def test_powertools_layer_setting_rejects_other_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kit.reference_app import POWERTOOLS_LAYER_VARIABLE, powertools_layer_wanted
+
+    monkeypatch.setenv(POWERTOOLS_LAYER_VARIABLE, "no")
+    with pytest.raises(ValueError, match="ORDER_KIT_POWERTOOLS_LAYER must be 'true' or 'false'"):
+        powertools_layer_wanted(None)
+    with pytest.raises(ValueError, match="order-kit:powertools-layer must be"):
+        powertools_layer_wanted("off")
