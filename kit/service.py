@@ -415,6 +415,11 @@ class ProductionOrderService(Construct):
                 self.processor_function.function_name,
                 "stream processor function",
             )
+        if self.pending_sweep_function is not None:
+            outputs["PendingSweepFunctionName"] = (
+                self.pending_sweep_function.function_name,
+                "pending-order sweep function (order-kit confirm-pending invokes it)",
+            )
         for output_id, (value, description) in outputs.items():
             output = CfnOutput(
                 self,
