@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv venv-checkov docs-venv browser actionlint cdk-cli docs audit synth bench test-reliability-long test test-unit test-e2e lint format tox clean \
+.PHONY: help venv venv-checkov docs-venv browser actionlint cdk-cli docs audit synth bench test-reliability-long test test-unit test-e2e test-upgrade lint format tox clean \
 	local local-down local-status local-provision openapi
 
 help: ## List the workflows
@@ -100,6 +100,11 @@ test-unit: venv ## Run the unit tests only (what the tox matrix runs)
 
 test-e2e: venv ## End-to-end and reliability tests on the embedded LocalStack (or the LOCALSTACK_ENDPOINT one)
 	$(BIN)/python -m pytest -m e2e tests/localcloud tests/e2e tests/reliability
+
+test-upgrade: venv cdk-cli ## Live upgrade on the embedded LocalStack: cdklocal deploys phase 0, updates to 1..5 with traffic -> build/migration/
+	$(BIN)/python -m pytest -s -m e2e tests/migration; status=$$?; \
+		test ! -f build/migration/upgrade-report.json || \
+		cp build/migration/upgrade-report.json docs/data/live-upgrade.json; exit $$status
 
 test-reliability-long: venv ## Reliability tests with the long profile (500 fuzz examples per operation, 500 creates, 5000 differential orders)
 	RELIABILITY_PROFILE=long $(BIN)/python -m pytest tests/reliability tests/unit/handler/test_order_api_differential.py

@@ -20,6 +20,7 @@ from localcloud.server import DEFAULT_PORT, LocalStackServer
 from localcloud.target import check_reachable, configured_endpoint
 
 PORT_VARIABLE = "LOCALCLOUD_PORT"
+INSTANCE_VARIABLE = "LOCALCLOUD_INSTANCE"
 #: Read by the reference app (kit/reference_app.py) when its context key is not set.
 POWERTOOLS_LAYER_VARIABLE = "ORDER_KIT_POWERTOOLS_LAYER"
 #: The deployed reference stack's callable local API URL.
@@ -173,7 +174,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument(
-        "--instance", default="default", help="instance name (state in build/localstack/instances)"
+        "--instance",
+        default=os.environ.get(INSTANCE_VARIABLE, "default"),
+        help=f"instance name (state in build/localstack/instances; default ${INSTANCE_VARIABLE} "
+        "or 'default')",
     )
     options.add_argument(
         "--port",

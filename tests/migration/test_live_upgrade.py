@@ -36,7 +36,7 @@ from tests.migration.live_state import (
     table_identity,
     table_mismatches,
 )
-from tests.migration.report import StepReport, write_report
+from tests.migration.report import REPORT_PATH, StepReport, write_report
 from tests.migration.traffic import OrderTraffic, StepCounts
 
 pytestmark = pytest.mark.e2e
@@ -120,6 +120,7 @@ def test_upgrade_phase_0_to_5_with_traffic(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    REPORT_PATH.unlink(missing_ok=True)  # no stale report stands for this run
     cdk = CdkLocal(own_endpoint)
     bootstrap = cdk.bootstrap()
     assert bootstrap.ok, bootstrap.tail()
