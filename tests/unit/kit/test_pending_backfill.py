@@ -46,7 +46,7 @@ def test_a_failing_function_is_an_error_with_its_message() -> None:
 
 @pytest.mark.parametrize("minutes", [-1, 1441, True])
 def test_rejects_an_age_out_of_range(minutes: Any) -> None:
-    with pytest.raises(ValueError, match="0..1440"):
+    with pytest.raises(ValueError, match=r"0\.\.1440"):
         confirm_pending(FakeLambda(REPORT), "sweep-fn", minutes)
 
 
