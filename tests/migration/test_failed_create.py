@@ -1,0 +1,70 @@
+"""A first ``cdklocal deploy`` that fails half-way leaves nothing behind, and the next one works.
+
+The stateful resources carry ``DeletionPolicy: RetainExceptOnCreate`` (RemovalPolicy
+RETAIN_ON_UPDATE_OR_DELETE): CloudFormation deletes them when the stack operation that created
+them rolls back (AWS CloudFormation User Guide, "DeletionPolicy attribute"). With a plain
+``Retain`` the failed create left the table, key, queue and log groups behind, and the next
+deploy met them ("already exists") or a stack in DELETE_FAILED. Runs on a local cloud of its own
+(this module's ``own_endpoint``): the upgrade test needs the stack name to itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.migration.cdk_cli import CdkLocal
+
+pytestmark = pytest.mark.e2e
+
+COLLISION = "/order-kit/failed-create-test/injected-failure"
+FAILING_APP = f"{sys.executable} tests/migration/failing_app.py"
+
+
+def _data_resources(clients: Callable[[str], Any]) -> dict[str, list[str]]:
+    """The data-bearing resources in the account (KMS keys pending deletion count as gone)."""
+    keys = [
+        key["KeyId"]
+        for key in clients("kms").list_keys()["Keys"]
+        if clients("kms").describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"]
+        != "PendingDeletion"
+    ]
+    return {
+        "tables": clients("dynamodb").list_tables()["TableNames"],
+        "keys": keys,
+        "queues": clients("sqs").list_queues().get("QueueUrls", []),
+        "log groups": [
+            group["logGroupName"]
+            for group in clients("logs").describe_log_groups()["logGroups"]
+            if group["logGroupName"] != COLLISION
+        ],
+    }
+
+
+def test_failed_first_create_leaves_nothing_and_the_next_deploy_succeeds(
+    own_endpoint: str, clients: Callable[[str], Any], tmp_path: Path
+) -> None:
+    cdk = CdkLocal(own_endpoint)
+    bootstrap = cdk.bootstrap()
+    assert bootstrap.ok, bootstrap.tail()
+    before = _data_resources(clients)
+    clients("logs").create_log_group(logGroupName=COLLISION)
+    cdk.environment["ORDER_KIT_UPGRADE_COLLISION"] = COLLISION
+
+    failed = cdk.deploy(1, tmp_path / "failing", app=FAILING_APP)
+
+    assert not failed.ok, "the injected failure did not fail the deploy"
+    assert "already exists" in failed.output, failed.tail()
+    assert _data_resources(clients) == before, failed.tail(30)
+
+    clients("logs").delete_log_group(logGroupName=COLLISION)
+    again = cdk.deploy(1, tmp_path / "again")
+    assert again.ok, again.tail(30)
+    status = clients("cloudformation").describe_stacks(StackName="ProductionOrderService")[
+        "Stacks"
+    ][0]["StackStatus"]
+    assert status == "CREATE_COMPLETE"
