@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from orders.caller import Caller
+from orders.catalog import PriceCatalog, check_prices
 from orders.errors import (
     DependencyUnavailableError,
     IdempotencyConflictError,
@@ -83,6 +84,8 @@ class OrderService:
         Retention of an order before DynamoDB TTL deletes it.
     idempotency_window_hours : int, optional
         How long an idempotency key is remembered for its caller (default 24).
+    price_catalog : PriceCatalog or None, optional
+        Prices every line when set (see ``orders.catalog``); None trusts the client's prices.
     clock : callable, optional
         Returns the current UTC time (injectable for tests).
     """
@@ -95,6 +98,7 @@ class OrderService:
         order_ttl_days: int,
         idempotency_window_hours: int = 24,
         clock: Callable[[], datetime] = _utc_now,
+        price_catalog: PriceCatalog | None = None,
     ) -> None:
         self._repository = repository
         self._validator = validator
@@ -102,6 +106,7 @@ class OrderService:
         self._order_ttl_days = order_ttl_days
         self._idempotency_window_hours = idempotency_window_hours
         self._clock = clock
+        self._price_catalog = price_catalog
 
     def create_order(
         self, document: Any, idempotency_key: str | None, caller: Caller
@@ -114,6 +119,9 @@ class OrderService:
             If the body or the key is invalid.
         ForbiddenError
             If a ``cognito`` caller orders for another customer.
+        PriceConflictError
+            If a line's ``unitPrice`` differs from the price catalog's (with a catalog; an
+            order's retry after a price change also gets it, with the new prices).
         IdempotencyConflictError
             If the caller already used the key with a different request.
         DependencyUnavailableError
@@ -134,6 +142,8 @@ class OrderService:
         if key_problems:
             raise OrderValidationError("the Idempotency-Key header is invalid", key_problems)
         caller.check_may_create_for(request.customer_id)
+        if self._price_catalog is not None:
+            check_prices(request, self._price_catalog.prices([ln.sku for ln in request.lines]))
         now = self._clock()
         order = Order.create(
             request, str(uuid.uuid4()), now, self._order_ttl_days, created_by=caller.caller_id
