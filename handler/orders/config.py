@@ -43,8 +43,8 @@ class Settings:
     idempotency_window_hours : int
         How long an idempotency key is remembered (``IDEMPOTENCY_WINDOW_HOURS``, default 24).
     price_catalog_table : str or None
-        The price catalog table (``PRICE_CATALOG_TABLE``); None when clients' prices are
-        trusted (allowed in ``iam`` mode only).
+        The price catalog table (``PRICE_CATALOG_TABLE``) every line is priced from; None
+        when clients' prices are trusted.
     """
 
     table_name: str

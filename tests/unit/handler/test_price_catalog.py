@@ -19,7 +19,6 @@ from handler_harness import (
 )
 from orders import api
 from orders.config import Settings
-from orders.errors import ConfigurationError
 
 ALICE = {"sub": "alice-0001"}
 ADDRESS = {"fullName": "A B", "line1": "1 Road", "city": "Town", "country": "FR"}
@@ -115,8 +114,7 @@ def test_without_a_catalog_iam_callers_prices_are_trusted(aws: AwsAccount) -> No
     assert post(order(("ANY-1", 1, 0.01)), claims=None).status == 201
 
 
-def test_cognito_mode_without_a_catalog_is_a_configuration_error() -> None:
-    with pytest.raises(ConfigurationError, match="PRICE_CATALOG_TABLE is required in cognito"):
-        Settings.from_env({"TABLE_NAME": "t", "AUTHORIZATION_MODE": "cognito"})
-    settings = Settings.from_env({"TABLE_NAME": "t", "PRICE_CATALOG_TABLE": "prices"})
+def test_the_catalog_table_comes_from_the_environment() -> None:
+    assert Settings.from_env({"TABLE_NAME": "t"}).price_catalog_table is None
+    settings = Settings.from_env({"TABLE_NAME": "t", "PRICE_CATALOG_TABLE": " prices "})
     assert settings.price_catalog_table == "prices"
