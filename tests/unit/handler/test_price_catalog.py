@@ -15,6 +15,7 @@ from handler_harness import (
     AwsAccount,
     api_event,
     call_api,
+    CATALOG_TABLE_NAME,
     create_price_catalog,
 )
 from orders import api
@@ -118,3 +119,58 @@ def test_the_catalog_table_comes_from_the_environment() -> None:
     assert Settings.from_env({"TABLE_NAME": "t"}).price_catalog_table is None
     settings = Settings.from_env({"TABLE_NAME": "t", "PRICE_CATALOG_TABLE": " prices "})
     assert settings.price_catalog_table == "prices"
+
+
+
+def change_price(aws: AwsAccount, sku: str, currency: str, price: str) -> None:
+    """What an operator's ``order-kit catalog load`` of a new price does to the sku's item."""
+    aws.dynamodb.update_item(
+        TableName=CATALOG_TABLE_NAME,
+        Key={"sku": {"S": sku}},
+        UpdateExpression="SET prices.#c = :p",
+        ExpressionAttributeNames={"#c": currency},
+        ExpressionAttributeValues={":p": {"N": price}},
+    )
+
+
+def keyed_post(body: str, key: str, claims: dict[str, str] | None) -> ApiResponse:
+    headers = {**JSON_HEADERS, "Idempotency-Key": key}
+    return call_api(api_event("POST", "/orders", headers=headers, body=body, claims=claims))
+
+
+def test_a_retry_after_a_price_change_replays_the_order_it_created(
+    priced: str, aws: AwsAccount
+) -> None:
+    body = order(("BOOK-1", 1, 30))
+    created = keyed_post(body, "checkout-7", claims_for(priced))
+    assert created.status == 201 and "Idempotent-Replay" not in created.headers
+    change_price(aws, "BOOK-1", "EUR", "35")
+    # The client's retry (its first response was lost) gets its order, priced when created.
+    replayed = keyed_post(body, "checkout-7", claims_for(priced))
+    assert replayed.status == 201, replayed.body
+    assert replayed.headers["Idempotent-Replay"] == "true"
+    assert replayed.body == created.body
+    # A new request at the old price is refused with the current one.
+    stale = keyed_post(body, "checkout-8", claims_for(priced))
+    assert stale.status == 409
+    assert stale.body["errors"][0]["message"].endswith("is 35.00 EUR")
+
+
+def test_after_a_price_change_another_callers_same_key_gets_the_current_prices(
+    aws: AwsAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUTHORIZATION_MODE", "cognito")
+    monkeypatch.setenv("PRICE_CATALOG_TABLE", create_price_catalog(aws.dynamodb, PRICES))
+    api.build_api.cache_clear()
+    try:
+        assert keyed_post(order(("BOOK-1", 1, 30)), "k-1", ALICE).status == 201
+        change_price(aws, "BOOK-1", "EUR", "35")
+        bob = {"sub": "bob-0002"}
+        bobs = order(("BOOK-1", 1, 30)).replace("alice-0001", "bob-0002")
+        refused = keyed_post(bobs, "k-1", bob)
+        assert refused.status == 409 and refused.body["code"] == "PRICE_CHANGED"
+        # Alice's retry with another body is not a replay either.
+        changed = keyed_post(order(("BOOK-1", 2, 30)), "k-1", ALICE)
+        assert changed.status == 409 and changed.body["code"] == "PRICE_CHANGED"
+    finally:
+        api.build_api.cache_clear()
