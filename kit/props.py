@@ -154,6 +154,13 @@ class OrderServiceProps:
     customer_id_claim
         With ``AuthorizationMode.COGNITO``, the token claim whose value is the caller's customer
         id (``sub`` by default; e.g. ``custom:customer_id``). Ownership is checked against it.
+    price_catalog
+        Create the price catalog table (``sku`` -> unit price per currency) and price every
+        order line from it: a client ``unitPrice`` that differs from the catalog's is refused
+        with 409 and the current prices, an unknown sku with 400. Required with
+        ``AuthorizationMode.COGNITO`` (end users must not set what they pay); optional with
+        ``IAM``, whose trusted callers may price orders themselves. Operators fill it with
+        ``order-kit catalog load PRICES.csv --table <PriceCatalogTableName output>``.
     cognito_oauth_scopes
         With ``AuthorizationMode.COGNITO``, OAuth scopes one of which an access token must carry
         (empty: API Gateway accepts ID tokens and no scope is required).
@@ -248,6 +255,7 @@ class OrderServiceProps:
     cognito_user_pool_arn: str | None = None
     customer_id_claim: str = "sub"
     cognito_oauth_scopes: tuple[str, ...] = ()
+    price_catalog: bool = False
     idempotency_window_hours: int = 24
     table_max_read_request_units: int | None = 4000
     table_max_write_request_units: int | None = 4000
@@ -338,6 +346,12 @@ class OrderServiceProps:
                     "OrderServiceProps.cognito_user_pool_arn must be a Cognito user pool ARN "
                     f"when authorization is COGNITO, got {arn!r}"
                 )
+            if self.price_catalog is not True:
+                raise OrderServicePropsError(
+                    "OrderServiceProps.price_catalog must be True with AuthorizationMode.COGNITO: "
+                    "end users must not set the prices they pay (the API prices each line from "
+                    "the catalog)"
+                )
         elif self.cognito_user_pool_arn is not None:
             raise OrderServicePropsError(
                 "OrderServiceProps.cognito_user_pool_arn is only used with "
@@ -358,6 +372,10 @@ class OrderServiceProps:
         if self.cognito_oauth_scopes and self.authorization is not AuthorizationMode.COGNITO:
             raise OrderServicePropsError(
                 "OrderServiceProps.cognito_oauth_scopes is only used with AuthorizationMode.COGNITO"
+            )
+        if not isinstance(self.price_catalog, bool):
+            raise OrderServicePropsError(
+                f"OrderServiceProps.price_catalog must be True or False, got {self.price_catalog!r}"
             )
         _check_int("idempotency_window_hours", self.idempotency_window_hours, 1, 24 * 366)
         if self.idempotency_window_hours > 24 * self.order_ttl_days:

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from handler_harness import (
+    CATALOG_TABLE_NAME,
     JSON_HEADERS,
     ApiResponse,
     AwsAccount,
     api_event,
     call_api,
-    CATALOG_TABLE_NAME,
     create_price_catalog,
 )
 from orders import api
@@ -119,7 +119,6 @@ def test_the_catalog_table_comes_from_the_environment() -> None:
     assert Settings.from_env({"TABLE_NAME": "t"}).price_catalog_table is None
     settings = Settings.from_env({"TABLE_NAME": "t", "PRICE_CATALOG_TABLE": " prices "})
     assert settings.price_catalog_table == "prices"
-
 
 
 def change_price(aws: AwsAccount, sku: str, currency: str, price: str) -> None:

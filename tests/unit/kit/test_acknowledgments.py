@@ -71,7 +71,7 @@ def test_conditions_follow_the_props_in_use() -> None:
     cog4 = by_rule[("cdk-nag", "AwsSolutions-COG4")]
     xray_star = by_rule[("cdk-nag", "AwsSolutions-IAM5[Resource::*]")]
     cognito = OrderServiceProps(
-        authorization=AuthorizationMode.COGNITO, cognito_user_pool_arn=USER_POOL
+        authorization=AuthorizationMode.COGNITO, cognito_user_pool_arn=USER_POOL, price_catalog=True
     )
 
     assert waf.applies_to(OrderServiceProps()) and not waf.applies_to(
@@ -127,6 +127,7 @@ def test_cognito_and_waf_props_change_what_is_attached() -> None:
         REFERENCE_PROPS,
         authorization=AuthorizationMode.COGNITO,
         cognito_user_pool_arn=USER_POOL,
+        price_catalog=True,
         enable_waf=True,
     )
     _template, service = _synth(props)
