@@ -1,10 +1,11 @@
 """The embedded local cloud: LocalStack in host mode, provisioned and run by the project.
 
 ``python -m localcloud up`` provisions (once) a Python 3.13 venv with ``localstack-core`` and
-the project's LocalStack plugins plus a second Python 3.13 venv that plays the python3.13
-Lambda runtime (:data:`LAMBDA_RUNTIME`), then starts LocalStack bound to ``127.0.0.1`` with its state under
-``build/localstack``. When ``LOCALSTACK_ENDPOINT`` or ``AWS_ENDPOINT_URL`` is set, that endpoint
-(a LocalStack container, say) is used instead and nothing is started.
+the project's LocalStack plugins plus a second Python 3.13 venv that plays the
+python3.13 Lambda runtime (:data:`LAMBDA_RUNTIME`), then starts LocalStack bound to
+``127.0.0.1`` with its state under ``build/localstack``. When ``LOCALSTACK_ENDPOINT`` or
+``AWS_ENDPOINT_URL`` is set, that endpoint (a LocalStack container, say) is used instead and
+nothing is started.
 
 Modules: :mod:`~localcloud.layout` (where things live), :mod:`~localcloud.interpreters`
 (finding Python 3.13), :mod:`~localcloud.provision` (the two venvs),

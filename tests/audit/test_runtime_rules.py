@@ -53,5 +53,5 @@ def test_only_the_newest_runtime_passes_the_latest_runtime_rules(tmp_path: Path)
 
 
 def test_an_unknown_runtime_name_is_refused() -> None:
-    with pytest.raises(ValueError, match="python9.9"):
+    with pytest.raises(ValueError, match=r"python9\.9"):
         lambda_runtime("python9.9")

@@ -10,8 +10,8 @@ import pytest
 from aws_cdk.assertions import Template
 
 from kit import OrderServiceProps
-from kit.props import OrderServicePropsError
 from kit.processing import STREAM_RETRY_ATTEMPTS
+from kit.props import OrderServicePropsError
 from kit.reference_app import REFERENCE_PROPS, reference_props
 
 from .conftest import logical_id, only, resources, synth
@@ -115,5 +115,5 @@ def test_runtime_prop_sets_every_function_and_the_layer_build(runtime: str) -> N
 
 @pytest.mark.parametrize("runtime", ["python3.11", "python3.15", "nodejs22.x", ""])
 def test_runtime_prop_refuses_runtimes_without_a_powertools_layer(runtime: str) -> None:
-    with pytest.raises(OrderServicePropsError, match="runtime must be one of python3.12"):
+    with pytest.raises(OrderServicePropsError, match=r"runtime must be one of python3\.12"):
         replace(REFERENCE_PROPS, runtime=runtime)
