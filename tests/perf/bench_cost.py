@@ -197,6 +197,7 @@ class Measured:
     stored_bytes_per_order: int
     order_json_bytes: int
     idempotency_record_bytes: int
+    peak_memory_mb: float
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for results.json."""
@@ -333,6 +334,7 @@ def measure(number: int = 200, repeat: int = 5) -> Measured:
             stored_bytes_per_order=storage_bytes(confirmed, ORDER_INDEX),
             order_json_bytes=len(read["body"].encode()),
             idempotency_record_bytes=item_size(record),
+            peak_memory_mb=peak_memory_mb(),
         )
 
 
@@ -367,12 +369,61 @@ def _stream_event(name: str, new: dict[str, Any], old: dict[str, Any] | None) ->
     }
 
 
+def _serve_orders_in_this_process(requests: int) -> int:
+    """Run ``requests`` creates and reads through the api handler (DynamoDB in memory) and
+    return this process's peak resident memory in KiB (``--peak-memory``).
+
+    Read from ``VmHWM`` (the high-water mark of this address space), not ``ru_maxrss``: Linux
+    carries the forking parent's resident size over ``exec`` into the latter.
+    """
+    from bench_handler_request import InMemoryDynamoDb
+
+    _environment()
+    from orders import api
+
+    api.build_api.cache_clear()
+    table = InMemoryDynamoDb()
+    api.build_api().service._repository._client = table  # type: ignore[attr-defined]
+    create = _api_event("POST", "/orders", body=ten_item_order().decode())
+    with _captured_logs(io.StringIO()):
+        for _ in range(requests):
+            created = api.lambda_handler(create, _Context())
+            order_id = json.loads(created["body"])["orderId"]
+            read = _api_event("GET", "/orders/{orderId}", path_parameters={"orderId": order_id})
+            assert api.lambda_handler(read, _Context())["statusCode"] == 200
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
+
+
+def peak_memory_mb(requests: int = 300) -> float:
+    """Peak resident memory of a fresh interpreter that imports the api function and serves
+    ``requests`` creates and reads (what the function's execution environment holds, without
+    the Lambda runtime client), in MB."""
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, __file__, "--peak-memory", str(requests)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return round(int(out.strip().splitlines()[-1]) / 1024, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the measured usage as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--number", type=int, default=200, help="calls per timing repeat")
     parser.add_argument("--repeat", type=int, default=5, help="timing repeats")
+    parser.add_argument(
+        "--peak-memory", type=int, metavar="N", help="serve N orders, print peak RSS (KiB)"
+    )
     options = parser.parse_args(argv)
+    if options.peak_memory:
+        print(_serve_orders_in_this_process(options.peak_memory))
+        return 0
     print(json.dumps(measure(options.number, options.repeat).as_dict(), indent=2))
     return 0
 

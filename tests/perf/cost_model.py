@@ -19,7 +19,10 @@ lines and in-process durations); the prices and the few stated assumptions from
   projected attributes costs one; reads of an index are eventually consistent.
 - Storage ("DynamoDB pricing"): each table item and each index entry has 100 bytes of overhead.
 - X-Ray's default sampling rule: the first request each second and 5% of the rest.
-- Lambda bills each invocation's duration rounded up to 1 ms, times the configured memory.
+- Lambda bills each invocation's duration rounded up to 1 ms, times the configured memory
+  ("Lambda pricing"), and gives a function CPU in proportion to its memory: one vCPU at
+  1,769 MB ("Configure Lambda function memory"), so CPU time measured on a full core is scaled
+  up below that.
 """
 
 from __future__ import annotations
@@ -275,10 +278,22 @@ def storage_bytes(item: Mapping[str, Any], index: IndexShape) -> int:
 # --- Lambda and X-Ray ---------------------------------------------------------------------------
 
 
-def billed_ms(handler_ms: float, aws_calls: int, round_trip_ms: float) -> int:
-    """Billed duration of one invocation: the handler's own time plus the network wait of its
-    AWS calls, rounded up to 1 ms."""
-    return max(1, math.ceil(handler_ms + aws_calls * round_trip_ms))
+#: Memory at which a Lambda function has the equivalent of one full vCPU.
+ONE_VCPU_MB = 1769
+
+
+def cpu_scale(memory_mb: int) -> float:
+    """How much longer CPU-bound work takes in a function of ``memory_mb`` than on one full
+    core (the CPU share grows with memory up to one vCPU at `ONE_VCPU_MB`)."""
+    return max(1.0, ONE_VCPU_MB / memory_mb)
+
+
+def billed_ms(
+    handler_ms: float, aws_calls: float, round_trip_ms: float, memory_mb: int = ONE_VCPU_MB
+) -> int:
+    """Billed duration of one invocation: the handler's own time on one core, scaled to the
+    function's CPU share, plus the network wait of its AWS calls, rounded up to 1 ms."""
+    return max(1, math.ceil(handler_ms * cpu_scale(memory_mb) + aws_calls * round_trip_ms))
 
 
 def xray_traces_recorded(
@@ -311,14 +326,21 @@ class RequestUsage:
     log_bytes: int
 
 
-def _per_order(usage: Mapping[str, RequestUsage], lifecycle: Mapping[str, float]) -> dict:
+def _per_order(
+    usage: Mapping[str, RequestUsage], lifecycle: Mapping[str, float], records_per_invocation: float
+) -> dict:
+    """Per order: API requests, invocations (stream records share an invocation, a batch),
+    request units, KMS calls and log bytes."""
+    if records_per_invocation < 1:
+        raise ValueError("stream_records_per_processor_invocation must be at least 1")
     totals = {"api": 0.0, "invocations": 0.0, "rru": 0.0, "wru": 0.0, "kms": 0.0, "logs": 0.0}
     totals["processor_invocations"] = 0.0
     for name, count in lifecycle.items():
         u = usage[name]
+        invocations = count if u.api_request else count / records_per_invocation
         totals["api"] += count if u.api_request else 0
-        totals["invocations"] += count
-        totals["processor_invocations"] += 0 if u.api_request else count
+        totals["invocations"] += invocations
+        totals["processor_invocations"] += 0 if u.api_request else invocations
         totals["rru"] += count * u.rru
         totals["wru"] += count * u.wru
         totals["kms"] += count * u.kms_calls
@@ -349,14 +371,18 @@ def cost_per_million_orders(
         raise ValueError(f"architecture must be one of {', '.join(ARCHITECTURES)}")
     p, a = prices.prices, prices.assumptions
     orders = 1_000_000
-    t = _per_order(usage, lifecycle)
+    batch = a["stream_records_per_processor_invocation"]
+    t = _per_order(usage, lifecycle, batch)
     invocations = orders * t["invocations"]
     api_requests = orders * t["api"]
     gb_seconds = 0.0
     for name, count in lifecycle.items():
         u = usage[name]
-        ms = billed_ms(u.handler_ms, u.aws_calls, a["aws_call_round_trip_ms"])
-        gb_seconds += orders * count * ms / 1000 * memory_mb[u.function] / 1024
+        # A stream invocation handles `batch` records and is rounded up once.
+        per = 1.0 if u.api_request else batch
+        memory = memory_mb[u.function]
+        ms = billed_ms(per * u.handler_ms, per * u.aws_calls, a["aws_call_round_trip_ms"], memory)
+        gb_seconds += orders * count / per * ms / 1000 * memory / 1024
     log_bytes = orders * (
         t["logs"]
         + t["invocations"] * a["lambda_platform_log_bytes_per_invocation"]

@@ -107,12 +107,14 @@ def sample_cost() -> dict[str, Any]:
             "stored_bytes_per_order": 2714,
             "order_json_bytes": 1322,
             "idempotency_record_bytes": 274,
+            "peak_memory_mb": 50.0,
         },
         "lifecycle": lifecycle,
         "memory_mb": {"api": 512, "processor": 512},
         "waf_rules": 4,
         "backup_retention_days": 35,
         "per_million_orders": bills,
+        "lambda_duration_by_memory": {"128": {"x86_64": 1.5, "arm64": 1.2}},
     }
 
 
@@ -131,5 +133,7 @@ def test_cost_section_prices_both_architectures_and_each_feature() -> None:
         assert f"| + {feature} (" in page
     assert "| `POST /orders` | api | 0 | 4 | 0 | 1 | 0.62 ms | 1333 |" in page
     assert "Order item: 1257 bytes" in page
+    assert "peaks at 50.0 MB resident" in page
+    assert "| 128 MB | $1.50 | $1.20 |" in page
     # Without a cost run the page has no cost section.
     assert "Cost per million" not in render_page(sample_results())

@@ -13,6 +13,7 @@ from tests.perf.cost_model import (
     IndexShape,
     PricesFileError,
     RequestUsage,
+    billed_ms,
     call_units,
     cost_per_million_orders,
     item_size,
@@ -108,6 +109,27 @@ def test_storage_counts_item_index_entry_and_overhead() -> None:
     item = order()
     assert storage_bytes(item, INDEX) == 2 * (item_size(item) + 100)
     assert storage_bytes({"orderId": {"S": "r"}}, INDEX) == item_size({"orderId": {"S": "r"}}) + 100
+
+
+def test_billed_duration_scales_cpu_time_by_the_memory_share_and_rounds_up() -> None:
+    # On one full core (1,769 MB and up): 1.2 ms of work + 2 calls x 6 ms -> 14 ms.
+    assert billed_ms(1.2, 2, 6, memory_mb=1769) == 14
+    assert billed_ms(1.2, 2, 6, memory_mb=3538) == 14
+    # At half a vCPU the work takes twice as long: 2.4 + 12 -> 15 ms.
+    assert billed_ms(1.2, 2, 6, memory_mb=1769 // 2) == 15
+    assert billed_ms(0.01, 0, 6) == 1  # never below 1 ms
+
+
+def test_batched_stream_records_share_invocations() -> None:
+    one = _bill()
+    prices = load_prices()
+    batched = replace(
+        prices, assumptions={**prices.assumptions, "stream_records_per_processor_invocation": 25}
+    )
+    bill = _bill(prices=batched)
+    assert bill["Lambda requests"] < one["Lambda requests"]
+    assert bill["Lambda duration"] < one["Lambda duration"]
+    assert bill["DynamoDB writes"] == one["DynamoDB writes"]
 
 
 def test_xray_default_rule_records_the_reservoir_then_five_percent() -> None:
