@@ -74,6 +74,14 @@ _EXPORT_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:-]{0,199}$")
 #: Values of ``architecture`` (Lambda's names).
 ARCHITECTURES = ("arm64", "x86_64")
 
+#: Values of ``runtime``: the Python runtimes the pinned Powertools layer version publishes
+#: builds for (Lambda's names, oldest first).
+RUNTIMES = ("python3.12", "python3.13", "python3.14")
+
+#: The default ``runtime``: the newest one the local cloud can also play (a Python 3.13 venv),
+#: so the e2e tests run the functions on the Python they run on in AWS.
+DEFAULT_RUNTIME = "python3.13"
+
 #: ``api_gateway_account_role``: the stack creates the account's API Gateway logging role.
 CREATE_ACCOUNT_ROLE = "create"
 #: ``api_gateway_account_role``: the account already has one; the stack leaves it alone.
@@ -216,6 +224,11 @@ class OrderServiceProps:
         Instruction set of both functions: ``"arm64"`` (the default: Graviton, about 20% less
         per GB-second than x86 at AWS list prices, and the pure-Python code and the Powertools
         layer run unchanged) or ``"x86_64"``.
+    runtime
+        Python runtime of every function: ``"python3.13"`` (the default: the newest runtime both
+        the pinned Powertools layer and the local cloud's runtime support), ``"python3.14"``
+        (the newest Lambda runtime; the local cloud cannot play it) or ``"python3.12"``. The
+        Powertools layer attached is the build for this runtime and ``architecture``.
     vpc
         A VPC you own (``aws_ec2.IVpc``) to run both functions in, or ``None`` (the default:
         the functions run in Lambda's own network and no network resource is created). With a
@@ -271,6 +284,7 @@ class OrderServiceProps:
     backup_vault_lock: bool = False
     backup_copy_vault_arn: str | None = None
     architecture: str = "arm64"
+    runtime: str = DEFAULT_RUNTIME
     vpc: ec2.IVpc | None = None
     vpc_subnets: ec2.SubnetSelection | None = None
     vpc_optional_endpoints: tuple[str, ...] = ()
@@ -430,6 +444,11 @@ class OrderServiceProps:
             raise OrderServicePropsError(
                 "OrderServiceProps.backup_copy_vault_arn must be a backup vault ARN "
                 f"(arn:aws:backup:<region>:<account>:backup-vault:<name>), got {copy_arn!r}"
+            )
+        if self.runtime not in RUNTIMES:
+            raise OrderServicePropsError(
+                f"OrderServiceProps.runtime must be one of {', '.join(RUNTIMES)}, "
+                f"got {self.runtime!r}"
             )
         if self.architecture not in ARCHITECTURES:
             raise OrderServicePropsError(

@@ -199,6 +199,7 @@ class ProductionOrderService(Construct):
             "powertools_layer_version": props.powertools_layer_version,
             "network": self.network,
             "architecture": props.architecture,
+            "runtime": props.runtime,
         }
         api_env = {
             **common_env,
