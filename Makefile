@@ -109,7 +109,7 @@ test-upgrade: venv cdk-cli ## Live upgrade on the embedded LocalStack: cdklocal 
 test-reliability-long: venv ## Reliability tests with the long profile (500 fuzz examples per operation, 500 creates, 5000 differential orders)
 	RELIABILITY_PROFILE=long $(BIN)/python -m pytest tests/reliability tests/unit/handler/test_order_api_differential.py
 
-bench: venv venv-checkov ## Benchmarks (numbers, not assertions) -> build/bench/results.json, docs/performance.md
+bench: venv venv-checkov ## Benchmarks and the cost per million orders (numbers, not assertions) -> build/bench/results.json, docs/performance.md
 	$(BIN)/python tests/perf/run_benchmarks.py
 
 local: venv ## Deploy the reference app on the embedded LocalStack; prints the API URL and a signed curl

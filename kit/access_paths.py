@@ -90,7 +90,7 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
     arn = evaluator.resolve
     key = arn({"Fn::GetAtt": [_only(resources, "AWS::KMS::Key"), "Arn"]})
     topic = arn({"Ref": _only(resources, "AWS::SNS::Topic")})
-    table_id = _only(resources, "AWS::DynamoDB::Table")
+    table_id = _orders_table(resources)
     table = arn({"Fn::GetAtt": [table_id, "Arn"]})
     stream = arn({"Fn::GetAtt": [table_id, "StreamArn"]})
     queue = arn({"Fn::GetAtt": [_only(resources, "AWS::SQS::Queue"), "Arn"]})
@@ -326,7 +326,17 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
             processor,
             ("kms:GenerateDataKey", "kms:Decrypt"),
             key,
-            via["sqs"],
+            {**via["sqs"], "kms:EncryptionContext:aws:sqs:arn": queue},
+        ),
+        AccessPath(
+            "stream processor",
+            "decrypt anything else under the key (must fail)",
+            "service key",
+            processor,
+            ("kms:Decrypt",),
+            key,
+            tls,
+            expected=False,
         ),
         AccessPath(
             "stream processor",
@@ -392,6 +402,7 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
         ),
     ]
     paths += _sweep_paths(evaluator, RolePrincipal(sweep_role), table, key, table_context)
+    paths += _catalog_paths(evaluator, api, key, via["dynamodb"])
     paths += _backup_paths(evaluator, table, key)
     for name, role in (
         ("api function", api_role),
@@ -478,11 +489,91 @@ def _sweep_paths(
         ),
         AccessPath(
             "pending-order sweep",
+            "decrypt anything else under the key (must fail)",
+            "service key",
+            sweep,
+            ("kms:Decrypt",),
+            key,
+            tls,
+            expected=False,
+        ),
+        AccessPath(
+            "pending-order sweep",
             "read, write or delete orders (must fail: it only confirms)",
             "orders table",
             sweep,
             ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"),
             table,
+            tls,
+            expected=False,
+        ),
+    ]
+
+
+def _orders_table(resources: Mapping[str, Any]) -> str:
+    return _only_keyed(resources, "orderId")
+
+
+def _only_keyed(resources: Mapping[str, Any], partition_key: str) -> str:
+    """The one table whose partition key is ``partition_key``."""
+    found = [
+        logical
+        for logical, resource in resources.items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+        and resource["Properties"]["KeySchema"][0]["AttributeName"] == partition_key
+    ]
+    if len(found) != 1:
+        raise ValueError(f"expected one table keyed on {partition_key}, found {sorted(found)}")
+    return found[0]
+
+
+def _catalog_paths(
+    evaluator: TemplateEvaluator, api: RolePrincipal, key: str, via_dynamodb: dict[str, str]
+) -> list[AccessPath]:
+    """The price catalog (``price_catalog=True``): the api function reads prices and cannot
+    change them (only operators load them); nothing when the template has no catalog."""
+    has_catalog = any(
+        r["Type"] == "AWS::DynamoDB::Table"
+        and r["Properties"]["KeySchema"][0]["AttributeName"] == "sku"
+        for r in evaluator.resources.values()
+    )
+    if not has_catalog:
+        return []
+    catalog_id = _only_keyed(evaluator.resources, "sku")
+    catalog = evaluator.resolve({"Fn::GetAtt": [catalog_id, "Arn"]})
+    tls = {"aws:SecureTransport": "true"}
+    return [
+        AccessPath(
+            "api function",
+            "read prices",
+            "price catalog",
+            api,
+            ("dynamodb:BatchGetItem", "dynamodb:GetItem"),
+            catalog,
+            tls,
+        ),
+        AccessPath(
+            "api function (through DynamoDB)",
+            "use the catalog's key",
+            "service key",
+            api,
+            ("kms:Decrypt",),
+            key,
+            {
+                **via_dynamodb,
+                "kms:EncryptionContext:aws:dynamodb:tableName": evaluator.resolve(
+                    {"Ref": catalog_id}
+                ),
+                "kms:EncryptionContext:aws:dynamodb:subscriberId": ACCOUNT,
+            },
+        ),
+        AccessPath(
+            "api function",
+            "change prices (must fail: operators load them)",
+            "price catalog",
+            api,
+            ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"),
+            catalog,
             tls,
             expected=False,
         ),

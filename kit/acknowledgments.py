@@ -1,6 +1,6 @@
 """The construct's own acknowledgments: its reasoned design decisions, carried by its resources.
 
-Compliance scanners report some of the construct's deliberate choices (python3.12, no VPC, no
+Compliance scanners report some of the construct's deliberate choices (python3.13, no VPC, no
 stage cache, WAF opt-in...). Their reasons live in one data file shipped with the kit,
 ``kit/acknowledgments.yaml``; :func:`attach_acknowledgments` puts each one that applies to the
 props in use on the construct's own L1 resources, in the form each tool reads:
@@ -19,7 +19,7 @@ The data file format::
         rule: AwsSolutions-L1            # the exact finding id, as in a ledger entry
         resource: "*Function/Function/Resource"   # relative to the construct
         when: {enable_waf: false}        # optional: OrderServiceProps or Features fields
-        reason: python3.12 is chosen deliberately...
+        reason: python3.13 is the default deliberately...
 
 An entry applies when every ``when`` key equals the value of the prop (``OrderServiceProps``
 field; an enum compares by member name) or of the deployed control (``kit.phases.Features``

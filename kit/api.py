@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,6 +55,32 @@ ACCESS_LOG_FIELDS = {
     "xrayTraceId": "$context.xrayTraceId",
     "wafStatus": "$context.waf.status",
 }
+#: Claim names AWS documents in ``$context.authorizer.claims.property`` (API Gateway developer
+#: guide, "Variables for access logging for API Gateway"): names with ``:``, ``.`` or ``-``
+#: (``custom:customer_id``) are not documented there, and a format API Gateway refuses would
+#: fail the deployment, so such a claim is named by the function log only.
+_PLAIN_CLAIM = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def access_log_fields(customer_id_claim: str | None = None) -> dict[str, str]:
+    """The access log's fields; with Cognito's ``customer_id_claim`` (other than ``sub``, always
+    logged as ``cognitoSub``), ``customerId`` carries that claim when AWS documents its form.
+
+    Examples
+    --------
+    >>> access_log_fields("customer_no")["customerId"]
+    '$context.authorizer.claims.customer_no'
+    >>> "customerId" in access_log_fields("custom:customer_id"), "customerId" in access_log_fields()
+    (False, False)
+    """
+    fields = dict(ACCESS_LOG_FIELDS)
+    if (
+        customer_id_claim is not None
+        and customer_id_claim != "sub"
+        and _PLAIN_CLAIM.match(customer_id_claim)
+    ):
+        fields["customerId"] = f"$context.authorizer.claims.{customer_id_claim}"
+    return fields
 
 
 #: Body of the errors API Gateway itself returns (a mapping template, not JSON: AWS documents
@@ -120,6 +147,7 @@ class OrdersApi(Construct):
         cognito_user_pool_arn: str | None,
         enable_waf: bool,
         cognito_oauth_scopes: Sequence[str] = (),
+        customer_id_claim: str | None = None,
         waf_rate_limit: int,
         account_role: str = CREATE_ACCOUNT_ROLE,
     ) -> None:
@@ -156,7 +184,9 @@ class OrdersApi(Construct):
                 # Full request/response logging would write order bodies (addresses) to logs.
                 data_trace_enabled=False,
                 access_log_destination=apigw.LogGroupLogDestination(self.access_log_group),
-                access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+                access_log_format=apigw.AccessLogFormat.custom(
+                    json.dumps(access_log_fields(customer_id_claim))
+                ),
             )
         if features.tracing:
             stage_options["tracing_enabled"] = True

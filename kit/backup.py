@@ -15,6 +15,8 @@ to DynamoDB's own on-demand backups (``table/<name>/backup/*``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
@@ -37,12 +39,12 @@ BACKUP_KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey")
 
 
 class OrdersBackup(Construct):
-    """An AWS Backup vault, plan and selection for the orders table.
+    """An AWS Backup vault, plan and selection for the orders table (and the price catalog).
 
     Parameters
     ----------
-    table
-        The table to back up.
+    tables
+        The tables to back up: the orders table, and the price catalog when there is one.
     key
         The service key; encrypts the vault's recovery points.
     name
@@ -74,7 +76,7 @@ class OrdersBackup(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        table: dynamodb.ITable,
+        tables: Sequence[dynamodb.ITable],
         key: kms.IKey,
         name: str,
         schedule: str,
@@ -127,7 +129,9 @@ class OrdersBackup(Construct):
         )
         statements = [
             iam.PolicyStatement(
-                sid="BackUpTable", actions=list(TABLE_BACKUP_ACTIONS), resources=[table.table_arn]
+                sid="BackUpTable",
+                actions=list(TABLE_BACKUP_ACTIONS),
+                resources=[table.table_arn for table in tables],
             ),
             iam.PolicyStatement(
                 sid="EncryptRecoveryPoints",
@@ -167,7 +171,7 @@ class OrdersBackup(Construct):
         )
         selection = self.plan.add_selection(
             "Table",
-            resources=[backup.BackupResource.from_dynamo_db_table(table)],
+            resources=[backup.BackupResource.from_dynamo_db_table(table) for table in tables],
             role=self.role.without_policy_updates(),
             # The managed AWSBackupServiceRolePolicyForBackup covers every service and
             # resource; the policy above is the part this table needs.

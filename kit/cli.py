@@ -2,7 +2,8 @@
 
 ``order-kit synth`` synthesizes the reference app (what ``make synth`` runs);
 ``order-kit migrate-check OLD NEW`` proves an update between two templates safe for live data;
-``order-kit replay-dlq`` runs the confirmation again for the stream batches in the DLQ.
+``order-kit replay-dlq`` runs the confirmation again for the stream batches in the DLQ;
+``order-kit catalog load PRICES.csv --table NAME`` loads the price catalog.
 """
 
 from __future__ import annotations
@@ -185,6 +186,42 @@ def _add_replay_parser(commands: argparse._SubParsersAction) -> None:  # type: i
     replay.set_defaults(run=_replay_dlq)
 
 
+def _catalog_load(args: argparse.Namespace) -> int:
+    import boto3
+
+    from kit.price_catalog import CatalogFileError, load_prices, parse_price_file
+
+    try:
+        prices = parse_price_file(Path(args.prices).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"order-kit catalog load: error: cannot read {args.prices}: {error}", file=sys.stderr)
+        return 2
+    except CatalogFileError as error:
+        print(f"order-kit catalog load: error: {error}", file=sys.stderr)
+        return 2
+    client = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint_url)
+    count = load_prices(client, args.table, prices)
+    print(f"loaded the prices of {count} sku(s) into {args.table}")
+    return 0
+
+
+def _add_catalog_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    catalog = commands.add_parser("catalog", help="operate the price catalog")
+    actions = catalog.add_subparsers(dest="action", required=True)
+    load = actions.add_parser(
+        "load",
+        help="load unit prices from a CSV file (sku,currency,unitPrice)",
+        description="Check every row of the CSV (header sku,currency,unitPrice) and, only if "
+        "all are valid, write each sku's prices into the catalog table (replacing that sku's "
+        "prices). Exit 2 naming every invalid line.",
+    )
+    load.add_argument("prices", help="the CSV file")
+    load.add_argument("--table", required=True, help="the price catalog table's name")
+    load.add_argument("--region", help="AWS region (default: the SDK's)")
+    load.add_argument("--endpoint-url", help="a DynamoDB endpoint (local cloud)")
+    load.set_defaults(run=_catalog_load)
+
+
 def _positive(value: str) -> int:
     try:
         number = int(value)
@@ -256,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=_migrate_check)
     _add_replay_parser(commands)
     _add_confirm_pending_parser(commands)
+    _add_catalog_parser(commands)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""The orders table."""
+"""The tables: the orders, and the optional price catalog."""
 
 from __future__ import annotations
 
@@ -88,4 +88,53 @@ class OrdersTable(Construct):
             contributor_insights_specification=dynamodb.ContributorInsightsSpecification(
                 enabled=True
             ),
+        )
+
+
+class PriceCatalogTable(Construct):
+    """The price catalog: one item per sku, ``{"sku": S, "prices": {currency: N}}``, written by
+    ``order-kit catalog load`` and read by the api function (``orders.catalog``).
+
+    Kept like the orders table: the service key (from phase 1), point-in-time recovery,
+    contributor insights (hot skus), on-demand billing, deletion protection when retained; the
+    backup plan covers it too. No TTL and no stream: prices never expire on their own and
+    nothing consumes their changes (the kit's acknowledgments say so to checkov).
+
+    Attributes
+    ----------
+    table : aws_dynamodb.Table
+        The table (escape hatch).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        key: kms.IKey | None,
+        removal_policy: RemovalPolicy,
+        features: Features,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(name="sku", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=(
+                dynamodb.TableEncryption.CUSTOMER_MANAGED
+                if key is not None
+                else dynamodb.TableEncryption.DEFAULT
+            ),
+            encryption_key=key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=features.point_in_time_recovery
+            ),
+            # Hot skus show like the orders table's hot keys (same phase).
+            contributor_insights_specification=dynamodb.ContributorInsightsSpecification(
+                enabled=features.customer_index
+            ),
+            deletion_protection=removal_policy
+            in (RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE),
+            removal_policy=removal_policy,
         )

@@ -16,25 +16,40 @@ from kit.network import ServiceNetwork, network_interface_statements
 from kit.paths import handler_source_dir
 from kit.phases import Features
 
-#: The runtime of both functions; the local emulator plays it with a Python 3.12 venv.
-RUNTIME = lambda_.Runtime.PYTHON_3_12
 #: Publisher account of the official Powertools for AWS Lambda layers.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 
 _ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_cache"]
 
 
-def powertools_layer_arn(stack: Stack, version: int, architecture: str = "x86_64") -> str:
-    """ARN of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 on
-    ``architecture`` (``x86_64`` or ``arm64``: Powertools publishes a layer for each)."""
+def powertools_layer_arn(
+    stack: Stack, version: int, architecture: str = "x86_64", runtime: str = "python3.13"
+) -> str:
+    """ARN of the public Powertools for AWS Lambda (Python) v3 layer for ``runtime`` on
+    ``architecture`` (``x86_64`` or ``arm64``): Powertools publishes one layer per runtime and
+    instruction set, e.g. ``AWSLambdaPowertoolsPythonV3-python313-arm64``."""
     return (
         f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-python312-{architecture}:{version}"
+        f"AWSLambdaPowertoolsPythonV3-{runtime.replace('.', '')}-{architecture}:{version}"
     )
 
 
+def lambda_runtime(name: str) -> lambda_.Runtime:
+    """aws-cdk-lib's :class:`~aws_cdk.aws_lambda.Runtime` named ``name`` (``"python3.13"``).
+
+    Raises
+    ------
+    ValueError
+        aws-cdk-lib knows no runtime of that name.
+    """
+    for runtime in lambda_.Runtime.ALL:
+        if runtime.name == name:
+            return runtime
+    raise ValueError(f"aws-cdk-lib knows no Lambda runtime {name!r}")
+
+
 class OrderFunction(Construct):
-    """A python3.12 function running code from ``handler/``.
+    """A Python function (``runtime``, python3.13 by default) running code from ``handler/``.
 
     At full production it gets an explicit log group (retention and KMS, created before the
     function so Lambda never creates an unencrypted one), a role with one customer-managed
@@ -74,6 +89,7 @@ class OrderFunction(Construct):
         pin_key_use: bool = False,
         network: ServiceNetwork | None = None,
         architecture: str = "x86_64",
+        runtime: str = "python3.13",
     ) -> None:
         super().__init__(scope, construct_id)
         self._pin_key_use = pin_key_use
@@ -108,13 +124,15 @@ class OrderFunction(Construct):
                 lambda_.LayerVersion.from_layer_version_arn(
                     self,
                     "PowertoolsLayer",
-                    powertools_layer_arn(Stack.of(self), powertools_layer_version, architecture),
+                    powertools_layer_arn(
+                        Stack.of(self), powertools_layer_version, architecture, runtime
+                    ),
                 )
             )
         self.function = lambda_.Function(
             self,
             "Function",
-            runtime=RUNTIME,
+            runtime=lambda_runtime(runtime),
             architecture=lambda_.Architecture.custom(architecture),
             handler=handler,
             code=lambda_.Code.from_asset(str(handler_source_dir()), exclude=_ASSET_EXCLUDES),

@@ -74,6 +74,14 @@ _EXPORT_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:-]{0,199}$")
 #: Values of ``architecture`` (Lambda's names).
 ARCHITECTURES = ("arm64", "x86_64")
 
+#: Values of ``runtime``: the Python runtimes the pinned Powertools layer version publishes
+#: builds for (Lambda's names, oldest first).
+RUNTIMES = ("python3.12", "python3.13", "python3.14")
+
+#: The default ``runtime``: the newest one the local cloud can also play (a Python 3.13 venv),
+#: so the e2e tests run the functions on the Python they run on in AWS.
+DEFAULT_RUNTIME = "python3.13"
+
 #: ``api_gateway_account_role``: the stack creates the account's API Gateway logging role.
 CREATE_ACCOUNT_ROLE = "create"
 #: ``api_gateway_account_role``: the account already has one; the stack leaves it alone.
@@ -157,6 +165,13 @@ class OrderServiceProps:
     customer_id_claim
         With ``AuthorizationMode.COGNITO``, the token claim whose value is the caller's customer
         id (``sub`` by default; e.g. ``custom:customer_id``). Ownership is checked against it.
+    price_catalog
+        Create the price catalog table (``sku`` -> unit price per currency) and price every
+        order line from it: a client ``unitPrice`` that differs from the catalog's is refused
+        with 409 and the current prices, an unknown sku with 400. Required with
+        ``AuthorizationMode.COGNITO`` (end users must not set what they pay); optional with
+        ``IAM``, whose trusted callers may price orders themselves. Operators fill it with
+        ``order-kit catalog load PRICES.csv --table <PriceCatalogTableName output>``.
     cognito_oauth_scopes
         With ``AuthorizationMode.COGNITO``, OAuth scopes one of which an access token must carry
         (empty: API Gateway accepts ID tokens and no scope is required).
@@ -212,6 +227,11 @@ class OrderServiceProps:
         Instruction set of both functions: ``"arm64"`` (the default: Graviton, about 20% less
         per GB-second than x86 at AWS list prices, and the pure-Python code and the Powertools
         layer run unchanged) or ``"x86_64"``.
+    runtime
+        Python runtime of every function: ``"python3.13"`` (the default: the newest runtime both
+        the pinned Powertools layer and the local cloud's runtime support), ``"python3.14"``
+        (the newest Lambda runtime; the local cloud cannot play it) or ``"python3.12"``. The
+        Powertools layer attached is the build for this runtime and ``architecture``.
     vpc
         A VPC you own (``aws_ec2.IVpc``) to run both functions in, or ``None`` (the default:
         the functions run in Lambda's own network and no network resource is created). With a
@@ -251,6 +271,7 @@ class OrderServiceProps:
     cognito_user_pool_arn: str | None = None
     customer_id_claim: str = "sub"
     cognito_oauth_scopes: tuple[str, ...] = ()
+    price_catalog: bool = False
     idempotency_window_hours: int = 24
     table_max_read_request_units: int | None = 4000
     table_max_write_request_units: int | None = 4000
@@ -266,6 +287,7 @@ class OrderServiceProps:
     backup_vault_lock: bool = False
     backup_copy_vault_arn: str | None = None
     architecture: str = "arm64"
+    runtime: str = DEFAULT_RUNTIME
     vpc: ec2.IVpc | None = None
     vpc_subnets: ec2.SubnetSelection | None = None
     vpc_optional_endpoints: tuple[str, ...] = ()
@@ -341,6 +363,12 @@ class OrderServiceProps:
                     "OrderServiceProps.cognito_user_pool_arn must be a Cognito user pool ARN "
                     f"when authorization is COGNITO, got {arn!r}"
                 )
+            if self.price_catalog is not True:
+                raise OrderServicePropsError(
+                    "OrderServiceProps.price_catalog must be True with AuthorizationMode.COGNITO: "
+                    "end users must not set the prices they pay (the API prices each line from "
+                    "the catalog)"
+                )
         elif self.cognito_user_pool_arn is not None:
             raise OrderServicePropsError(
                 "OrderServiceProps.cognito_user_pool_arn is only used with "
@@ -361,6 +389,10 @@ class OrderServiceProps:
         if self.cognito_oauth_scopes and self.authorization is not AuthorizationMode.COGNITO:
             raise OrderServicePropsError(
                 "OrderServiceProps.cognito_oauth_scopes is only used with AuthorizationMode.COGNITO"
+            )
+        if not isinstance(self.price_catalog, bool):
+            raise OrderServicePropsError(
+                f"OrderServiceProps.price_catalog must be True or False, got {self.price_catalog!r}"
             )
         _check_int("idempotency_window_hours", self.idempotency_window_hours, 1, 24 * 366)
         if self.idempotency_window_hours > 24 * self.order_ttl_days:
@@ -415,6 +447,11 @@ class OrderServiceProps:
             raise OrderServicePropsError(
                 "OrderServiceProps.backup_copy_vault_arn must be a backup vault ARN "
                 f"(arn:aws:backup:<region>:<account>:backup-vault:<name>), got {copy_arn!r}"
+            )
+        if self.runtime not in RUNTIMES:
+            raise OrderServicePropsError(
+                f"OrderServiceProps.runtime must be one of {', '.join(RUNTIMES)}, "
+                f"got {self.runtime!r}"
             )
         if self.architecture not in ARCHITECTURES:
             raise OrderServicePropsError(

@@ -23,7 +23,7 @@ from kit.alarms import ServiceAlarms
 from kit.api import OrdersApi
 from kit.backup import OrdersBackup
 from kit.dashboard import ServiceDashboard
-from kit.data import CUSTOMER_INDEX_NAME, OrdersTable
+from kit.data import CUSTOMER_INDEX_NAME, OrdersTable, PriceCatalogTable
 from kit.encryption import ServiceKey
 from kit.lambda_function import OrderFunction
 from kit.network import ServiceNetwork
@@ -137,13 +137,24 @@ class ProductionOrderService(Construct):
             max_read_request_units=props.table_max_read_request_units,
             max_write_request_units=props.table_max_write_request_units,
         ).table
+        self.price_catalog_table: dynamodb.Table | None = None
+        if props.price_catalog:
+            self.price_catalog_table = PriceCatalogTable(
+                self,
+                "PriceCatalog",
+                key=self.key,
+                removal_policy=props.data_removal_policy,
+                features=features,
+            ).table
         self.backup: OrdersBackup | None = None
         if features.backup_plan:
             assert self.key is not None  # the key arrives at the same phase
             self.backup = OrdersBackup(
                 self,
                 "Backup",
-                table=self.table,
+                tables=[
+                    table for table in (self.table, self.price_catalog_table) if table is not None
+                ],
                 key=self.key,
                 name=prefix,
                 schedule=props.backup_schedule,
@@ -188,6 +199,7 @@ class ProductionOrderService(Construct):
             "powertools_layer_version": props.powertools_layer_version,
             "network": self.network,
             "architecture": props.architecture,
+            "runtime": props.runtime,
         }
         api_env = {
             **common_env,
@@ -212,6 +224,15 @@ class ProductionOrderService(Construct):
                 resources=table_resources,
             )
         ]
+        if self.price_catalog_table is not None:
+            api_env["PRICE_CATALOG_TABLE"] = self.price_catalog_table.table_name
+            api_statements.append(
+                iam.PolicyStatement(
+                    sid="ReadPriceCatalog",
+                    actions=["dynamodb:BatchGetItem", "dynamodb:GetItem"],
+                    resources=[self.price_catalog_table.table_arn],
+                )
+            )
         if self.key is not None:
             api_env["PAGE_TOKEN_KEY_ID"] = self.key.key_arn
             # The encrypted pagination tokens (table encryption goes through DynamoDB).
@@ -226,20 +247,10 @@ class ProductionOrderService(Construct):
                     },
                 )
             )
-            # The table's encryption: DynamoDB uses the key on the caller's behalf, with the
-            # encryption context aws:dynamodb:tableName (AWS docs, "How Amazon DynamoDB uses
-            # AWS KMS" -> "DynamoDB encryption context"), so only this table, only via DynamoDB.
             api_statements.append(
-                iam.PolicyStatement(
-                    sid="UseTableKeyThroughDynamoDB",
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    resources=[self.key.key_arn],
-                    conditions={
-                        "StringEquals": {
-                            "kms:ViaService": f"dynamodb.{Aws.REGION}.amazonaws.com",
-                            "kms:EncryptionContext:aws:dynamodb:tableName": self.table.table_name,
-                        }
-                    },
+                table_key_statement(
+                    self.key,
+                    [t for t in (self.table, self.price_catalog_table) if t is not None],
                 )
             )
         api_fn = OrderFunction(
@@ -268,10 +279,12 @@ class ProductionOrderService(Construct):
                 handler=PROCESSOR_HANDLER,
                 description="Order stream processor: confirms new orders, emits business metrics",
                 environment=common_env,
+                statements=self._table_key_statements(),
                 timeout_seconds=props.processor_timeout_seconds,
                 reserved_concurrency=(
                     props.processor_reserved_concurrency if features.reserved_concurrency else None
                 ),
+                pin_key_use=True,
                 **function_options,
             )
             assert processor_fn.policy is not None and self.dead_letter_queue is not None
@@ -294,10 +307,11 @@ class ProductionOrderService(Construct):
                     "PENDING_INDEX_NAME": PENDING_INDEX_NAME,
                     "PENDING_MIN_AGE_MINUTES": str(props.pending_sweep_age_minutes),
                 },
-                statements=sweep_statements(self.table),
+                statements=[*sweep_statements(self.table), *self._table_key_statements()],
                 timeout_seconds=props.processor_timeout_seconds,
                 # One run at a time: a slow run and the next scheduled one never overlap.
                 reserved_concurrency=1 if features.reserved_concurrency else None,
+                pin_key_use=True,
                 **function_options,
             )
             self.pending_sweep_function = sweep_fn.function
@@ -324,6 +338,11 @@ class ProductionOrderService(Construct):
             authorization=props.authorization,
             cognito_user_pool_arn=props.cognito_user_pool_arn,
             cognito_oauth_scopes=props.cognito_oauth_scopes,
+            customer_id_claim=(
+                props.customer_id_claim
+                if props.authorization is AuthorizationMode.COGNITO
+                else None
+            ),
             enable_waf=props.enable_waf,
             waf_rate_limit=props.waf_rate_limit,
             account_role=props.api_gateway_account_role,
@@ -385,6 +404,10 @@ class ProductionOrderService(Construct):
         self.acknowledgments = attach_acknowledgments(self, props)
         self.node.add_metadata(SERVICE_METADATA_TYPE, service_record(props))
 
+    def _table_key_statements(self) -> list[iam.PolicyStatement]:
+        """The orders table's key through DynamoDB, for a function that reads or writes it."""
+        return [] if self.key is None else [table_key_statement(self.key, [self.table])]
+
     def _tag(self, props: OrderServiceProps) -> None:
         tags = Tags.of(self)
         tags.add("Service", props.service_name)
@@ -410,6 +433,11 @@ class ProductionOrderService(Construct):
             )
         if self.dead_letter_queue is not None:
             outputs["DeadLetterQueueUrl"] = (self.dead_letter_queue.queue_url, "Dead-letter queue")
+        if self.price_catalog_table is not None:
+            outputs["PriceCatalogTableName"] = (
+                self.price_catalog_table.table_name,
+                "Price catalog table (order-kit catalog load --table)",
+            )
         if self.processor_function is not None:
             outputs["ProcessorFunctionName"] = (
                 self.processor_function.function_name,
@@ -430,6 +458,28 @@ class ProductionOrderService(Construct):
             )
             # Stable output names users can script against (one service per stack).
             output.override_logical_id(output_id)
+
+
+def table_key_statement(key: kms.IKey, tables: list[dynamodb.Table]) -> iam.PolicyStatement:
+    """The service key as DynamoDB uses it for ``tables`` on a function's behalf: only through
+    DynamoDB (``kms:ViaService``), only under the encryption context DynamoDB sends for these
+    tables (AWS KMS developer guide, "How Amazon DynamoDB uses AWS KMS" -> "DynamoDB encryption
+    context": ``aws:dynamodb:tableName``; it protects the table's stream too)."""
+    return iam.PolicyStatement(
+        sid="UseTableKeyThroughDynamoDB",
+        actions=["kms:Decrypt", "kms:GenerateDataKey"],
+        resources=[key.key_arn],
+        conditions={
+            "StringEquals": {
+                "kms:ViaService": f"dynamodb.{Aws.REGION}.amazonaws.com",
+                "kms:EncryptionContext:aws:dynamodb:tableName": (
+                    tables[0].table_name
+                    if len(tables) == 1
+                    else [table.table_name for table in tables]
+                ),
+            }
+        },
+    )
 
 
 def service_record(props: OrderServiceProps) -> dict[str, Any]:

@@ -14,7 +14,7 @@ class LocalCloudError(RuntimeError):
 
 
 class InterpreterNotFoundError(LocalCloudError):
-    """A required Python version (3.13 for LocalStack, 3.12 for the Lambda runtime) is missing."""
+    """A required Python version (3.13, for LocalStack and the Lambda runtime) is missing."""
 
 
 class ProvisionError(LocalCloudError):

@@ -1,4 +1,4 @@
-"""Find the Python interpreters the harness needs: 3.13 for LocalStack, 3.12 for Lambda."""
+"""Find the Python interpreter the harness needs: 3.13, for LocalStack and the Lambda runtime."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 
 from localcloud.errors import CONTAINER_HINT, InterpreterNotFoundError
 
+#: What each Python version is needed for.
 PURPOSES = {
-    "3.13": "LocalStack (localstack-core needs Python >= 3.12; its lock is compiled for 3.13)",
-    "3.12": "the python3.12 Lambda runtime of the local-process executor",
+    "3.13": "LocalStack (localstack-core needs Python >= 3.12; its lock is compiled for 3.13)"
+    " and the python3.13 Lambda runtime of the local-process executor",
 }
 
 
@@ -64,9 +65,9 @@ def find_interpreter(
     Parameters
     ----------
     version
-        ``"3.13"`` or ``"3.12"``.
+        ``"3.13"``, say.
     environ
-        Environment to read the override (``LOCALCLOUD_PYTHON313`` / ``LOCALCLOUD_PYTHON312``)
+        Environment to read the override (``LOCALCLOUD_PYTHON313``, say)
         and ``PYENV_ROOT`` / ``PATH`` from; defaults to the process environment.
     candidates
         Paths to try instead of the default search (used when no override is set).

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from localcloud import LAMBDA_RUNTIME
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPOSITORY_ROOT = PACKAGE_DIR.parent
 STATE_DIR_VARIABLE = "LOCALCLOUD_STATE_DIR"
@@ -42,8 +44,8 @@ class StateLayout:
 
     @property
     def lambda_runtime_venv(self) -> Path:
-        """Python 3.12 venv that plays the python3.12 Lambda runtime."""
-        return self.root / "lambda-python3.12"
+        """Venv that plays the Lambda runtime :data:`localcloud.LAMBDA_RUNTIME` (python3.13)."""
+        return self.root / f"lambda-{LAMBDA_RUNTIME}"
 
     @property
     def localstack_python(self) -> Path:

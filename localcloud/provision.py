@@ -4,8 +4,8 @@ Two venvs live under the state directory (see :class:`~localcloud.layout.StateLa
 
 - ``localstack-venv`` (Python 3.13): ``localstack-core`` plus its upstream lock
   (``requirements-localstack.txt``) and the project's plugin distribution (``plugins/``);
-- ``lambda-python3.12`` (Python 3.12): the python3.12 Lambda runtime
-  (``requirements-lambda-runtime.txt``).
+- ``lambda-python3.13`` (Python 3.13): the python3.13 Lambda runtime
+  (``requirements-lambda-runtime.txt``; :data:`localcloud.LAMBDA_RUNTIME`).
 
 Both are installed with ``--no-deps`` from fully pinned files and then checked with
 ``pip check``, so nothing unpinned slips in. A stamp file in each venv holds a hash of
@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from localcloud import LOCALSTACK_VERSION
+from localcloud import LAMBDA_PYTHON_VERSION, LOCALSTACK_VERSION
 from localcloud.errors import ProvisionError
 from localcloud.interpreters import find_interpreter, interpreter_version
 from localcloud.layout import (
@@ -135,27 +135,29 @@ def provision_localstack(
 
 
 def provision_lambda_runtime(
-    layout: StateLayout, python312: Path | None = None, log: Callable[[str], None] = print
+    layout: StateLayout, lambda_python: Path | None = None, log: Callable[[str], None] = print
 ) -> VenvResult:
-    """Provision the python3.12 Lambda runtime venv (Python 3.12).
+    """Provision the venv that plays the Lambda runtime :data:`localcloud.LAMBDA_RUNTIME`
+    (python3.13, from a Python 3.13 interpreter).
 
     Parameters
     ----------
     layout
         Where the venv goes.
-    python312
-        Interpreter to build it from; found when omitted.
+    lambda_python
+        Interpreter to build it from (Python :data:`localcloud.LAMBDA_PYTHON_VERSION`); found
+        when omitted.
     log
         Progress messages.
 
     Raises
     ------
     InterpreterNotFoundError
-        No Python 3.12.
+        No Python of the runtime's version.
     ProvisionError
         An install step failed.
     """
-    python = python312 or find_interpreter("3.12")
+    python = lambda_python or find_interpreter(LAMBDA_PYTHON_VERSION)
     digest = inputs_digest([LAMBDA_RUNTIME_REQUIREMENTS], [interpreter_version(python) or "?"])
 
     def install(venv_python: Path) -> None:
@@ -167,7 +169,7 @@ def provision_lambda_runtime(
 def provision_all(
     layout: StateLayout,
     python313: Path | None = None,
-    python312: Path | None = None,
+    lambda_python: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> list[VenvResult]:
     """Provision both venvs (see :func:`provision_localstack`, :func:`provision_lambda_runtime`).
@@ -175,10 +177,10 @@ def provision_all(
     The interpreters are looked up first, so a missing one is reported before any install.
     """
     python313 = python313 or find_interpreter("3.13")
-    python312 = python312 or find_interpreter("3.12")
+    lambda_python = lambda_python or find_interpreter(LAMBDA_PYTHON_VERSION)
     return [
         provision_localstack(layout, python313, log),
-        provision_lambda_runtime(layout, python312, log),
+        provision_lambda_runtime(layout, lambda_python, log),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from localcloud import DEFAULT_REGION
+from localcloud import DEFAULT_REGION, LAMBDA_RUNTIME
 
 LAMBDA_EXECUTOR_NAME = "local-process"
 """Entry-point name of the project's Lambda runtime executor (``localcloud/plugins``)."""
@@ -31,7 +31,7 @@ def localstack_environment(
     port
         The gateway port, bound on 127.0.0.1 only.
     lambda_python
-        Interpreter of the python3.12 Lambda runtime venv.
+        Interpreter of the venv that plays the Lambda runtime :data:`localcloud.LAMBDA_RUNTIME`.
     base
         Environment to inherit ``PATH``/``HOME``/locale from (default: this process's).
 
@@ -67,7 +67,7 @@ def localstack_environment(
             "PROVIDER_OVERRIDE_DYNAMODBSTREAMS": "moto",
             # Lambda as local processes instead of Docker containers (project plugin).
             "LAMBDA_RUNTIME_EXECUTOR": LAMBDA_EXECUTOR_NAME,
-            "ORDER_KIT_LAMBDA_RUNTIMES": f"python3.12={lambda_python}",
+            "ORDER_KIT_LAMBDA_RUNTIMES": f"{LAMBDA_RUNTIME}={lambda_python}",
             "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test",
             "AWS_DEFAULT_REGION": DEFAULT_REGION,

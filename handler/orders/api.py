@@ -32,6 +32,7 @@ from typing import Any
 from orders.aws_clients import create_client
 from orders.aws_errors import error_code, is_access_denied
 from orders.caller import Caller, caller_from_event
+from orders.catalog import PriceCatalog
 from orders.config import Settings
 from orders.errors import (
     DependencyUnavailableError,
@@ -126,6 +127,11 @@ def build_api() -> OrderApi:
         page_tokens,
         settings.order_ttl_days,
         idempotency_window_hours=settings.idempotency_window_hours,
+        price_catalog=(
+            PriceCatalog(create_client("dynamodb"), settings.price_catalog_table)
+            if settings.price_catalog_table
+            else None
+        ),
     )
     return OrderApi(settings=settings, service=service)
 

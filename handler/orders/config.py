@@ -42,6 +42,9 @@ class Settings:
         (``CUSTOMER_ID_CLAIM``, default ``sub``).
     idempotency_window_hours : int
         How long an idempotency key is remembered (``IDEMPOTENCY_WINDOW_HOURS``, default 24).
+    price_catalog_table : str or None
+        The price catalog table (``PRICE_CATALOG_TABLE``) every line is priced from; None
+        when clients' prices are trusted.
     """
 
     table_name: str
@@ -52,6 +55,7 @@ class Settings:
     authorization_mode: AuthorizationMode = AuthorizationMode.IAM
     customer_id_claim: str = DEFAULT_CUSTOMER_ID_CLAIM
     idempotency_window_hours: int = DEFAULT_IDEMPOTENCY_WINDOW_HOURS
+    price_catalog_table: str | None = None
 
     @property
     def customer_listing_enabled(self) -> bool:
@@ -114,6 +118,11 @@ class Settings:
             errors.append(f"AUTHORIZATION_MODE must be iam, cognito or none, got {mode_text!r}")
             mode = AuthorizationMode.IAM
         claim = env.get("CUSTOMER_ID_CLAIM", "").strip() or DEFAULT_CUSTOMER_ID_CLAIM
+        catalog_table = env.get("PRICE_CATALOG_TABLE", "").strip() or None
+        if mode is AuthorizationMode.COGNITO and catalog_table is None:
+            errors.append(
+                "PRICE_CATALOG_TABLE is required in cognito mode (end users set no prices)"
+            )
         if errors:
             raise ConfigurationError("invalid function configuration: " + "; ".join(errors))
         return cls(
@@ -125,6 +134,7 @@ class Settings:
             authorization_mode=mode,
             customer_id_claim=claim,
             idempotency_window_hours=window_hours,
+            price_catalog_table=catalog_table,
         )
 
 

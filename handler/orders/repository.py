@@ -175,6 +175,10 @@ class OrderRepository:
             raise DependencyUnavailableError("dynamodb")  # a random UUID collided: retryable
         raise DependencyUnavailableError("dynamodb")
 
+    def find_record(self, key: str, now: int) -> IdempotencyRecord | None:
+        """Return the unexpired idempotency record ``key`` (strongly consistent), or None."""
+        return self._live_record(key, now, None)
+
     def _live_record(
         self, key: str, now: int, item: dict[str, Any] | None
     ) -> IdempotencyRecord | None:

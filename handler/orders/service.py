@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from orders.caller import Caller
+from orders.catalog import PriceCatalog, check_prices
 from orders.errors import (
     DependencyUnavailableError,
     IdempotencyConflictError,
@@ -27,6 +28,7 @@ from orders.errors import (
     OrderNotFoundError,
     OrderValidationError,
     Problem,
+    RequestError,
 )
 from orders.idempotency import (
     IdempotencyRecord,
@@ -83,6 +85,8 @@ class OrderService:
         Retention of an order before DynamoDB TTL deletes it.
     idempotency_window_hours : int, optional
         How long an idempotency key is remembered for its caller (default 24).
+    price_catalog : PriceCatalog or None, optional
+        Prices every line when set (see ``orders.catalog``); None trusts the client's prices.
     clock : callable, optional
         Returns the current UTC time (injectable for tests).
     """
@@ -95,6 +99,7 @@ class OrderService:
         order_ttl_days: int,
         idempotency_window_hours: int = 24,
         clock: Callable[[], datetime] = _utc_now,
+        price_catalog: PriceCatalog | None = None,
     ) -> None:
         self._repository = repository
         self._validator = validator
@@ -102,6 +107,7 @@ class OrderService:
         self._order_ttl_days = order_ttl_days
         self._idempotency_window_hours = idempotency_window_hours
         self._clock = clock
+        self._price_catalog = price_catalog
 
     def create_order(
         self, document: Any, idempotency_key: str | None, caller: Caller
@@ -114,6 +120,10 @@ class OrderService:
             If the body or the key is invalid.
         ForbiddenError
             If a ``cognito`` caller orders for another customer.
+        PriceConflictError
+            If a line's ``unitPrice`` differs from the price catalog's (with a catalog). A
+            retry (same caller, key and body) of an order created before the price changed
+            replays that order instead.
         IdempotencyConflictError
             If the caller already used the key with a different request.
         DependencyUnavailableError
@@ -138,6 +148,20 @@ class OrderService:
         order = Order.create(
             request, str(uuid.uuid4()), now, self._order_ttl_days, created_by=caller.caller_id
         )
+        if self._price_catalog is not None:
+            try:
+                check_prices(request, self._price_catalog.prices([ln.sku for ln in request.lines]))
+            except RequestError:
+                # A retry of an order created before a price change replays that order: the
+                # prices were checked when it was created, and a retry must not fail it.
+                replay = (
+                    None
+                    if idempotency_key is None
+                    else self._stored_replay(order, idempotency_key, caller, now)
+                )
+                if replay is None:
+                    raise
+                return replay
         if idempotency_key is None:
             outcome = self._repository.create(order)
             # The id is this request's fresh UUID: an item already under it is this request's
@@ -147,6 +171,22 @@ class OrderService:
                 raise DependencyUnavailableError("dynamodb")
             return CreatedOrder(order=order, replayed=False)
         return self._create_idempotently(order, idempotency_key, caller, now)
+
+    def _stored_replay(
+        self, order: Order, idempotency_key: str, caller: Caller, now: datetime
+    ) -> CreatedOrder | None:
+        """Return the order this caller already created with this key and this same request
+        (a replay), or None. Reads only: what `_create_idempotently` would replay."""
+        record = self._repository.find_record(
+            record_key(caller.caller_id, idempotency_key), int(now.timestamp())
+        )
+        if record is not None:
+            stored = self._repository.get(record.order_id)
+        else:
+            stored = self._repository.get(legacy_order_id(idempotency_key))
+        if stored is None or stored.request_hash != order.request_hash:
+            return None
+        return CreatedOrder(order=stored, replayed=True)
 
     def _create_idempotently(
         self, order: Order, idempotency_key: str, caller: Caller, now: datetime

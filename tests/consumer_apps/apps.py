@@ -67,6 +67,7 @@ def add_nested_cognito(app: App) -> None:
             service_name="checkout",
             authorization=AuthorizationMode.COGNITO,
             cognito_user_pool_arn=USER_POOL_ARN,
+            price_catalog=True,
             reserved_concurrency=20,
             processor_reserved_concurrency=2,
             log_retention_days=30,
@@ -99,6 +100,7 @@ def add_staged_cognito_waf(app: App) -> None:
             environment_name="eu",
             authorization=AuthorizationMode.COGNITO,
             cognito_user_pool_arn=USER_POOL_ARN,
+            price_catalog=True,
             enable_waf=True,
         ),
     )

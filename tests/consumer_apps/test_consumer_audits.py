@@ -184,12 +184,13 @@ def test_bare_checkov_on_the_templates_finds_nothing_open(
     assert failed == [], [(c["check_id"], c["resource"]) for c in failed]
     assert {c["check_id"] for c in skipped} == {"CKV_AWS_117", "CKV_AWS_120"}
     assert all(c["check_result"]["suppress_comment"] for c in skipped)
-    # Every skip the construct writes is one checkov needs (same apps, same props).
+    # Every skip the construct writes is one checkov needs (same apps, same props); bare checkov
+    # does not load the kit's own policies (CKV2_POK_*: policies/), so their skips are not here.
     attached = [
         ack
         for s in nagged_matrix.services
         for _path, ack in s.acknowledgments
-        if ack.tool == "checkov"
+        if ack.tool == "checkov" and not ack.rule.startswith("CKV2_POK_")
     ]
     assert len(skipped) == len(attached)
 

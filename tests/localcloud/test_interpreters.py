@@ -1,4 +1,4 @@
-"""Finding Python 3.12 / 3.13, and the error when one is missing."""
+"""Finding a Python version (3.13 for the harness), and the error when one is missing."""
 
 from __future__ import annotations
 

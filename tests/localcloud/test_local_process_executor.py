@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from localcloud import LAMBDA_RUNTIME
+
 pytestmark = pytest.mark.e2e
 
 FUNCTION_SOURCE = """
@@ -81,7 +83,7 @@ def role_arn(aws_client: Callable[[str], Any]) -> str:
 def create_function(aws_client: Callable[[str], Any], role_arn: str) -> Callable[..., str]:
     lambda_client = aws_client("lambda")
 
-    def create(handler: str, timeout: int = 5, runtime: str = "python3.12", **extra: Any) -> str:
+    def create(handler: str, timeout: int = 5, runtime: str = LAMBDA_RUNTIME, **extra: Any) -> str:
         name = f"fn-{handler.split('.')[-1].replace('_', '-')}-{uuid.uuid4().hex[:6]}"
         lambda_client.create_function(
             FunctionName=name,
@@ -92,7 +94,7 @@ def create_function(aws_client: Callable[[str], Any], role_arn: str) -> Callable
             Timeout=timeout,
             **extra,
         )
-        if runtime == "python3.12":
+        if runtime == LAMBDA_RUNTIME:
             lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
         return name
 

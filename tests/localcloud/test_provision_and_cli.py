@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kit.props import DEFAULT_RUNTIME
+from localcloud import LAMBDA_PYTHON_VERSION, LAMBDA_RUNTIME
 from localcloud.layout import LAMBDA_RUNTIME_REQUIREMENTS, LOCALSTACK_REQUIREMENTS, StateLayout
 from localcloud.provision import inputs_digest, is_current, plugin_files, provision_all
 
@@ -32,6 +34,13 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
+
+
+def test_the_local_runtime_is_the_kits_default_runtime() -> None:
+    # The e2e tests deploy the kit's defaults: the local cloud must play that runtime, in a
+    # venv named for it and built from that Python.
+    assert LAMBDA_RUNTIME == DEFAULT_RUNTIME == f"python{LAMBDA_PYTHON_VERSION}"
+    assert StateLayout(Path("/s")).lambda_runtime_venv == Path(f"/s/lambda-{LAMBDA_RUNTIME}")
 
 
 def test_digest_changes_with_content(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from localcloud import LAMBDA_RUNTIME
 from localcloud.clients import local_client
 from localcloud.errors import PortInUseError, ProvisionError, StartError
 from localcloud.layout import StateLayout
@@ -86,7 +87,7 @@ def start_lambda_runtime(endpoint: str) -> None:
     )["Role"]["Arn"]
     lambda_client.create_function(
         FunctionName="lifecycle",
-        Runtime="python3.12",
+        Runtime=LAMBDA_RUNTIME,
         Role=role,
         Handler="app.handler",
         Code={"ZipFile": buffer.getvalue()},

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.perf import cost_model
 from tests.perf.bench_e2e import percentiles
 from tests.perf.run_benchmarks import machine, render_page
 
@@ -72,3 +73,67 @@ def test_machine_reports_where_the_numbers_come_from() -> None:
     assert info["cpu_count"] and info["cpu_count"] >= 1
     assert info["python"].count(".") == 2
     assert info["date"].endswith("UTC")
+
+
+def sample_cost() -> dict[str, Any]:
+    usage = {
+        "POST /orders": cost_model.RequestUsage("api", True, 0.0, 4.0, 0, 1, 0.62, 1333),
+        "stream INSERT -> confirm": cost_model.RequestUsage(
+            "processor", False, 0, 4, 0, 1, 0.4, 863
+        ),
+    }
+    lifecycle = {"POST /orders": 1, "stream INSERT -> confirm": 1}
+    prices = cost_model.load_prices()
+    bills = {
+        arch: cost_model.cost_per_million_orders(
+            usage,
+            lifecycle,
+            prices=prices,
+            architecture=arch,
+            memory_mb={"api": 512, "processor": 512},
+            stored_bytes_per_order=2714,
+            order_json_bytes=1322,
+            waf_rules=4,
+            backup_retention_days=35,
+        )
+        for arch in cost_model.ARCHITECTURES
+    }
+    return {
+        "prices": {"date": prices.date, "region": prices.region, "sources": prices.sources},
+        "assumptions": dict(prices.assumptions),
+        "measured": {
+            "usage": {name: vars(u) for name, u in usage.items()},
+            "order_item_bytes": 1257,
+            "stored_bytes_per_order": 2714,
+            "order_json_bytes": 1322,
+            "idempotency_record_bytes": 274,
+            "peak_memory_mb": 50.0,
+        },
+        "lifecycle": lifecycle,
+        "memory_mb": {"api": 512, "processor": 512},
+        "waf_rules": 4,
+        "backup_retention_days": 35,
+        "per_million_orders": bills,
+        "lambda_duration_by_memory": {"128": {"x86_64": 1.5, "arm64": 1.2}},
+    }
+
+
+def test_cost_section_prices_both_architectures_and_each_feature() -> None:
+    cost = sample_cost()
+    page = render_page({**sample_results(), "cost": cost})
+    bills = cost["per_million_orders"]
+
+    assert "## Cost per million orders" in page
+    assert "pinned on " + cost["prices"]["date"] in page
+    duration = f"| Lambda duration | ${bills['x86_64']['Lambda duration']:,.2f} |"
+    assert duration in page
+    base_arm = cost_model.total(bills["arm64"])
+    assert f"**${base_arm:,.2f}** |" in page
+    for feature in cost_model.OPTIONAL_FEATURES:
+        assert f"| + {feature} (" in page
+    assert "| `POST /orders` | api | 0 | 4 | 0 | 1 | 0.62 ms | 1333 |" in page
+    assert "Order item: 1257 bytes" in page
+    assert "peaks at 50.0 MB resident" in page
+    assert "| 128 MB | $1.50 | $1.20 |" in page
+    # Without a cost run the page has no cost section.
+    assert "Cost per million" not in render_page(sample_results())

@@ -47,7 +47,7 @@ def runtime_interpreters(environ: dict[str, str] | None = None) -> dict[str, str
     Returns
     -------
     dict[str, str]
-        For example ``{"python3.12": "/repo/build/localstack/lambda-python3.12/bin/python"}``.
+        For example ``{"python3.13": "/repo/build/localstack/lambda-python3.13/bin/python"}``.
 
     Raises
     ------
@@ -56,8 +56,8 @@ def runtime_interpreters(environ: dict[str, str] | None = None) -> dict[str, str
 
     Examples
     --------
-    >>> runtime_interpreters({"ORDER_KIT_LAMBDA_RUNTIMES": "python3.12=/opt/py312/bin/python"})
-    {'python3.12': '/opt/py312/bin/python'}
+    >>> runtime_interpreters({"ORDER_KIT_LAMBDA_RUNTIMES": "python3.13=/opt/py313/bin/python"})
+    {'python3.13': '/opt/py313/bin/python'}
     """
     raw = (environ if environ is not None else os.environ).get(RUNTIMES_VARIABLE, "")
     interpreters: dict[str, str] = {}

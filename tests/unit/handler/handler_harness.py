@@ -172,3 +172,26 @@ def stream_records(aws: AwsAccount) -> list[dict[str, Any]]:
 def json_lines(text: str) -> list[dict[str, Any]]:
     """Parse every JSON object line of ``text``."""
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+CATALOG_TABLE_NAME = "orders-test-prices"
+
+
+def create_price_catalog(dynamodb: Any, prices: dict[str, dict[str, str]]) -> str:
+    """Create the price catalog table as the construct defines it (key ``sku``) holding
+    ``{sku: {currency: price}}``; return its name."""
+    dynamodb.create_table(
+        TableName=CATALOG_TABLE_NAME,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "sku", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "sku", "KeyType": "HASH"}],
+    )
+    for sku, by_currency in prices.items():
+        dynamodb.put_item(
+            TableName=CATALOG_TABLE_NAME,
+            Item={
+                "sku": {"S": sku},
+                "prices": {"M": {c: {"N": p} for c, p in by_currency.items()}},
+            },
+        )
+    return CATALOG_TABLE_NAME

@@ -20,6 +20,7 @@ from handler_harness import (
     AwsAccount,
     api_event,
     call_api,
+    create_price_catalog,
     json_lines,
 )
 from orders import api
@@ -66,8 +67,11 @@ def list_of(customer_id: str, claims: dict[str, str] | None = None) -> ApiRespon
 
 @pytest.fixture
 def cognito(aws: AwsAccount, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsAccount]:
-    """The api function as the construct configures it with AuthorizationMode.COGNITO."""
+    """The api function as the construct configures it with AuthorizationMode.COGNITO (which
+    needs a price catalog)."""
     monkeypatch.setenv("AUTHORIZATION_MODE", "cognito")
+    table = create_price_catalog(aws.dynamodb, {"BOOK-1": {"EUR": "30"}})
+    monkeypatch.setenv("PRICE_CATALOG_TABLE", table)
     api.build_api.cache_clear()
     yield aws
     api.build_api.cache_clear()

@@ -1,9 +1,9 @@
 """The entry points import only what the Lambda runtime and the Powertools layer provide.
 
-In AWS: the python3.12 runtime (stdlib, boto3/botocore and their dependencies) plus the official
-Powertools for AWS Lambda (Python) v3 layer. Not boto3 itself (its import costs cold start, see
-orders/aws_clients.py), never the X-Ray SDK (end of support February 2027), no jsonschema
-(not in the runtime).
+In AWS: the python3.13 runtime (the default; stdlib, boto3/botocore and their dependencies)
+plus the official Powertools for AWS Lambda (Python) v3 layer. Not boto3 itself (its import
+costs cold start, see orders/aws_clients.py), never the X-Ray SDK (end of support February
+2027), no jsonschema (not in the runtime).
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def test_conditions_follow_the_props_in_use() -> None:
     cog4 = by_rule[("cdk-nag", "AwsSolutions-COG4")]
     xray_star = by_rule[("cdk-nag", "AwsSolutions-IAM5[Resource::*]")]
     cognito = OrderServiceProps(
-        authorization=AuthorizationMode.COGNITO, cognito_user_pool_arn=USER_POOL
+        authorization=AuthorizationMode.COGNITO, cognito_user_pool_arn=USER_POOL, price_catalog=True
     )
 
     assert waf.applies_to(OrderServiceProps()) and not waf.applies_to(
@@ -81,6 +81,13 @@ def test_conditions_follow_the_props_in_use() -> None:
     # The X-Ray "*" statements arrive with tracing, at phase 2.
     assert xray_star.applies_to(OrderServiceProps(phase=2))
     assert not xray_star.applies_to(OrderServiceProps(phase=1))
+    # The runtime findings are the kit's only for its default runtime: python3.14 raises none,
+    # and python3.12 is the user's own choice (their ledger carries its reason).
+    for rule in ("AwsSolutions-L1", "Serverless-LambdaLatestVersion"):
+        runtime = by_rule[("cdk-nag", rule)]
+        assert runtime.applies_to(OrderServiceProps())
+        assert not runtime.applies_to(OrderServiceProps(runtime="python3.12"))
+        assert not runtime.applies_to(OrderServiceProps(runtime="python3.14"))
 
 
 def test_the_construct_attaches_cdk_nag_acknowledgments_with_the_kits_reasons() -> None:
@@ -93,7 +100,7 @@ def test_the_construct_attaches_cdk_nag_acknowledgments_with_the_kits_reasons() 
         if entry.type == key:
             recorded.update(entry.data)
 
-    assert recorded["AwsSolutions::AwsSolutions-L1"].startswith("python3.12 is chosen")
+    assert recorded["AwsSolutions::AwsSolutions-L1"].startswith("python3.13 is the default")
     assert "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC" in recorded
     assert "AwsSolutions-COG4" in _rules(service, "cdk-nag")
     assert "AwsSolutions-APIG3" in _rules(service, "cdk-nag")  # WAF off by default
@@ -127,6 +134,7 @@ def test_cognito_and_waf_props_change_what_is_attached() -> None:
         REFERENCE_PROPS,
         authorization=AuthorizationMode.COGNITO,
         cognito_user_pool_arn=USER_POOL,
+        price_catalog=True,
         enable_waf=True,
     )
     _template, service = _synth(props)

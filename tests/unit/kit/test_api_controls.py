@@ -124,7 +124,11 @@ def test_every_method_requires_iam_by_default(template: Template) -> None:
 
 def test_cognito_authorization() -> None:
     template = synth(
-        OrderServiceProps(authorization=AuthorizationMode.COGNITO, cognito_user_pool_arn=USER_POOL)
+        OrderServiceProps(
+            authorization=AuthorizationMode.COGNITO,
+            cognito_user_pool_arn=USER_POOL,
+            price_catalog=True,
+        )
     )
     authorizer = only(template, "AWS::ApiGateway::Authorizer")["Properties"]
     assert authorizer["Type"] == "COGNITO_USER_POOLS"

@@ -11,6 +11,7 @@ from aws_cdk.assertions import Template
 
 from kit import OrderServiceProps
 from kit.processing import STREAM_RETRY_ATTEMPTS
+from kit.props import OrderServicePropsError
 from kit.reference_app import REFERENCE_PROPS, reference_props
 
 from .conftest import logical_id, only, resources, synth
@@ -34,10 +35,10 @@ def test_api_function_has_reserved_concurrency_100(template: Template) -> None:
     assert functions["orders.processor.lambda_handler"]["ReservedConcurrentExecutions"] == 10
 
 
-def test_functions_trace_log_json_and_use_python312(template: Template) -> None:
+def test_functions_trace_log_json_and_use_python313(template: Template) -> None:
     for properties in _functions(template).values():
         assert properties["TracingConfig"] == {"Mode": "Active"}
-        assert properties["Runtime"] == "python3.12"
+        assert properties["Runtime"] == "python3.13"
         assert properties["LoggingConfig"]["LogFormat"] == "JSON"
         # the explicit, encrypted log group, not one Lambda would create itself
         assert "Ref" in properties["LoggingConfig"]["LogGroup"]
@@ -62,7 +63,7 @@ def test_api_function_environment_tells_the_handler_its_resources(template: Temp
 
 def test_powertools_layer_attached_by_default_and_optional() -> None:
     (layer,) = _functions(synth())["orders.api.lambda_handler"]["Layers"]
-    assert "AWSLambdaPowertoolsPythonV3-python312-arm64:27" in str(layer)
+    assert "AWSLambdaPowertoolsPythonV3-python313-arm64:27" in str(layer)
     assert ":017000801446:layer:" in str(layer)
     local = synth(reference_props(powertools_layer=False))
     assert "Layers" not in _functions(local)["orders.api.lambda_handler"]
@@ -99,7 +100,23 @@ def test_functions_run_on_arm64_by_default_and_x86_64_on_request() -> None:
         assert function["Architectures"] == ["x86_64"]
     # The layer of the same architecture: an x86 layer on arm64 fails on native code.
     (layer,) = x86["orders.api.lambda_handler"]["Layers"]
-    assert "AWSLambdaPowertoolsPythonV3-python312-x86_64:27" in str(layer)
+    assert "AWSLambdaPowertoolsPythonV3-python313-x86_64:27" in str(layer)
+
+
+@pytest.mark.parametrize("runtime", ["python3.12", "python3.14"])
+def test_runtime_prop_sets_every_function_and_the_layer_build(runtime: str) -> None:
+    functions = _functions(synth(replace(REFERENCE_PROPS, runtime=runtime)))
+    for function in functions.values():
+        assert function["Runtime"] == runtime
+        (layer,) = function["Layers"]
+        # The layer built for the same Python: its compiled parts are per Python version.
+        assert f"AWSLambdaPowertoolsPythonV3-{runtime.replace('.', '')}-arm64:27" in str(layer)
+
+
+@pytest.mark.parametrize("runtime", ["python3.11", "python3.15", "nodejs22.x", ""])
+def test_runtime_prop_refuses_runtimes_without_a_powertools_layer(runtime: str) -> None:
+    with pytest.raises(OrderServicePropsError, match=r"runtime must be one of python3\.12"):
+        replace(REFERENCE_PROPS, runtime=runtime)
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,7 @@ def test_the_api_function_learns_the_mode_claim_and_window(template: Template) -
             OrderServiceProps(
                 authorization=AuthorizationMode.COGNITO,
                 cognito_user_pool_arn=USER_POOL,
+                price_catalog=True,
                 customer_id_claim="custom:customer_id",
                 idempotency_window_hours=48,
             )
@@ -68,6 +69,7 @@ def test_oauth_scopes_are_required_on_every_method_when_given() -> None:
         OrderServiceProps(
             authorization=AuthorizationMode.COGNITO,
             cognito_user_pool_arn=USER_POOL,
+            price_catalog=True,
             cognito_oauth_scopes=("orders/write",),
         )
     )
