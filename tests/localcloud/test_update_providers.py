@@ -175,7 +175,7 @@ def check_stream_consumer(live: LiveStack, template: dict[str, Any], table: dict
 
 def check_stage(live: LiveStack, template: dict[str, Any], endpoint: str) -> str:
     """The stage serves the template's deployment, with its settings; return that deployment."""
-    stage_logical, stage = the_one(template, "AWS::ApiGateway::Stage")
+    _, stage = the_one(template, "AWS::ApiGateway::Stage")
     deployment_logical, _ = the_one(template, "AWS::ApiGateway::Deployment")
     api_logical, _ = the_one(template, "AWS::ApiGateway::RestApi")
     api_id = live.physical[api_logical]
@@ -196,7 +196,9 @@ def check_stage(live: LiveStack, template: dict[str, Any], endpoint: str) -> str
         if "ThrottlingRateLimit" in setting:
             assert applied["throttlingRateLimit"] == float(setting["ThrottlingRateLimit"])
             assert applied["throttlingBurstLimit"] == int(setting["ThrottlingBurstLimit"])
-    live_tags = [{"Key": k, "Value": v} for k, v in (live_stage.get("tags") or {}).items()]
+    stage_arn = f"arn:aws:apigateway:us-east-1::/restapis/{api_id}/stages/{props['StageName']}"
+    stage_tags = apigateway.get_tags(resourceArn=stage_arn)["tags"]
+    live_tags = [{"Key": k, "Value": v} for k, v in stage_tags.items()]
     assert tag_map(live_tags) == tag_map(props.get("Tags"))
 
     # The API is still deployed: a request reaches the function (its own 4xx answer), not the
@@ -237,7 +239,7 @@ def check_iam(live: LiveStack, template: dict[str, Any]) -> str:
         assert statement_actions(live_document) == statement_actions(
             policy["Properties"]["PolicyDocument"]
         )
-    for logical, policy in of_type(template, "AWS::IAM::Policy").items():
+    for policy in of_type(template, "AWS::IAM::Policy").values():
         if {"Ref": role_logical} in policy["Properties"].get("Roles", []):
             inline = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
             assert policy["Properties"]["PolicyName"] in inline
@@ -293,7 +295,6 @@ def test_each_phase_update_is_applied_to_the_live_resources(
         assert (table["TableArn"], table["CreationDateTime"]) == first["table"], phase
 
         if (key_arn := live.key_arn(template)) is not None:
-            key_logical, _ = the_one(template, "AWS::KMS::Key")
             created = aws_client("kms").describe_key(KeyId=key_arn)["KeyMetadata"]["CreationDate"]
             first.setdefault("key", (key_arn, created))
             assert (key_arn, created) == first["key"], phase

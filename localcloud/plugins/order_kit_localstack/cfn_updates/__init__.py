@@ -22,7 +22,9 @@ race with LocalStack's own entry point. :func:`use_updatable_resource_providers`
 (``ResourceProviderExecutor.try_load_resource_provider``, used by both CloudFormation engines
 and by the v2 engine's replacement check, which reads the same schemas). The same hook corrects
 the change-set model's ``Ref`` change type (:mod:`.ref_change`), without which an in-place
-update of one resource replaces the resources whose create-only properties refer to it.
+update of one resource replaces the resources whose create-only properties refer to it, and
+the logs provider's ``TagResource`` (:mod:`.logs_tagging`), which loses the tags of a log group
+that had none.
 """
 
 from __future__ import annotations
@@ -62,9 +64,11 @@ def use_updatable_resource_providers() -> None:
     """Answer the resource types of :data:`UPDATABLE_PROVIDERS` with the project's providers."""
     from localstack.services.cloudformation.resource_provider import ResourceProviderExecutor
 
+    from order_kit_localstack.cfn_updates.logs_tagging import patch_log_group_tagging
     from order_kit_localstack.cfn_updates.ref_change import patch_ref_change_type
 
     patch_ref_change_type()
+    patch_log_group_tagging()
     original = ResourceProviderExecutor.try_load_resource_provider
     if getattr(original, "order_kit_updatable", False):
         return

@@ -1,4 +1,4 @@
-"""``AWS::ApiGateway::Stage`` whose updates are applied (LocalStack's ``update()`` is not implemented).
+"""``AWS::ApiGateway::Stage`` with its updates applied (LocalStack's ``update()`` is missing).
 
 A CDK REST API gets a new ``AWS::ApiGateway::Deployment`` (new logical id) whenever its methods
 change; CloudFormation then updates the stage's ``DeploymentId`` in place and deletes the old
@@ -27,6 +27,8 @@ from localstack.services.cloudformation.resource_provider import (
     ProgressEvent,
     ResourceRequest,
 )
+
+from order_kit_localstack.cfn_updates.tags import tag_changes
 
 #: MethodSettings property -> the patch path suffix of UpdateStage.
 _METHOD_SETTING_PATHS = {
@@ -71,18 +73,29 @@ def stage_operations(model: dict, live: dict) -> list[dict[str, str]]:
     """The patch operations that bring the ``live`` stage to the template's ``model``."""
     operations: list[dict[str, str]] = []
     if model.get("DeploymentId") and model["DeploymentId"] != live.get("deploymentId"):
-        operations.append({"op": "replace", "path": "/deploymentId", "value": model["DeploymentId"]})
+        operations.append(
+            {"op": "replace", "path": "/deploymentId", "value": model["DeploymentId"]}
+        )
     if model.get("Description", "") != (live.get("description") or ""):
-        operations.append({"op": "replace", "path": "/description", "value": model.get("Description", "")})
-    for prop, path in (("TracingEnabled", "tracingEnabled"), ("CacheClusterEnabled", "cacheClusterEnabled")):
+        operations.append(
+            {"op": "replace", "path": "/description", "value": model.get("Description", "")}
+        )
+    for prop, path in (
+        ("TracingEnabled", "tracingEnabled"),
+        ("CacheClusterEnabled", "cacheClusterEnabled"),
+    ):
         if bool(model.get(prop, False)) != bool(live.get(path, False)):
-            operations.append({"op": "replace", "path": f"/{path}", "value": _text(bool(model.get(prop, False)))})
+            operations.append(
+                {"op": "replace", "path": f"/{path}", "value": _text(bool(model.get(prop, False)))}
+            )
     access = model.get("AccessLogSetting") or {}
     live_access = live.get("accessLogSettings") or {}
     if access:
         for prop, path in (("DestinationArn", "destinationArn"), ("Format", "format")):
             if access.get(prop) and access[prop] != live_access.get(path):
-                operations.append({"op": "replace", "path": f"/accessLogSettings/{path}", "value": access[prop]})
+                operations.append(
+                    {"op": "replace", "path": f"/accessLogSettings/{path}", "value": access[prop]}
+                )
     elif live_access:
         operations.append({"op": "remove", "path": "/accessLogSettings"})
     variables = model.get("Variables") or {}
@@ -100,12 +113,12 @@ def _stage_arn(region: str, rest_api_id: str, stage_name: str) -> str:
     return f"arn:aws:apigateway:{region}::/restapis/{rest_api_id}/stages/{stage_name}"
 
 
-def _update_tags(apigateway: Any, arn: str, model: dict, live: dict) -> None:
+def _update_tags(apigateway: Any, arn: str, model: dict) -> None:
     wanted = {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []}
-    current = live.get("tags") or {}
-    if stale := sorted(set(current) - set(wanted)):
+    stale, changed = tag_changes(wanted, apigateway.get_tags(resourceArn=arn).get("tags", {}))
+    if stale:
         apigateway.untag_resource(resourceArn=arn, tagKeys=stale)
-    if changed := {key: value for key, value in wanted.items() if current.get(key) != value}:
+    if changed:
         apigateway.tag_resource(resourceArn=arn, tags=changed)
 
 
@@ -119,7 +132,9 @@ class UpdatableApiGatewayStageProvider(ApiGatewayStageProvider):  # type: ignore
             operations := method_setting_operations(model.get("MethodSettings") or [])
         ):
             request.aws_client_factory.apigateway.update_stage(
-                restApiId=model["RestApiId"], stageName=model["StageName"], patchOperations=operations
+                restApiId=model["RestApiId"],
+                stageName=model["StageName"],
+                patchOperations=operations,
             )
         return event
 
@@ -135,5 +150,5 @@ class UpdatableApiGatewayStageProvider(ApiGatewayStageProvider):  # type: ignore
                 restApiId=rest_api_id, stageName=stage_name, patchOperations=operations
             )
         region = apigateway.meta.region_name
-        _update_tags(apigateway, _stage_arn(region, rest_api_id, stage_name), model, live)
+        _update_tags(apigateway, _stage_arn(region, rest_api_id, stage_name), model)
         return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model)

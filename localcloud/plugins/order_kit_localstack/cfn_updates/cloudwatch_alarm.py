@@ -18,6 +18,8 @@ from localstack.services.cloudwatch.resource_providers.aws_cloudwatch_alarm impo
     CloudWatchAlarmProvider,
 )
 
+from order_kit_localstack.cfn_updates.tags import tag_changes
+
 
 def _sync_tags(cloudwatch: Any, arn: str, model: dict) -> None:
     wanted = {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []}
@@ -25,9 +27,10 @@ def _sync_tags(cloudwatch: Any, arn: str, model: dict) -> None:
         tag["Key"]: tag["Value"]
         for tag in cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
     }
-    if stale := sorted(set(live) - set(wanted)):
+    stale, changed = tag_changes(wanted, live)
+    if stale:
         cloudwatch.untag_resource(ResourceARN=arn, TagKeys=stale)
-    if changed := {k: v for k, v in wanted.items() if live.get(k) != v}:
+    if changed:
         cloudwatch.tag_resource(
             ResourceARN=arn, Tags=[{"Key": k, "Value": v} for k, v in changed.items()]
         )
@@ -39,7 +42,11 @@ class UpdatableCloudWatchAlarmProvider(CloudWatchAlarmProvider):  # type: ignore
     def create(self, request: ResourceRequest) -> ProgressEvent:
         event = super().create(request)
         if event.status == OperationStatus.SUCCESS:
-            _sync_tags(request.aws_client_factory.cloudwatch, event.resource_model["Arn"], event.resource_model)
+            _sync_tags(
+                request.aws_client_factory.cloudwatch,
+                event.resource_model["Arn"],
+                event.resource_model,
+            )
         return event
 
     def update(self, request: ResourceRequest) -> ProgressEvent:

@@ -1,4 +1,4 @@
-"""``AWS::DynamoDB::Table`` whose updates are applied (LocalStack's ``update()`` is not implemented).
+"""``AWS::DynamoDB::Table`` with its updates applied (LocalStack's ``update()`` is missing).
 
 Each setting of the template is compared with the LIVE table (described, not the previous
 template) and changed with the API call DynamoDB documents for it, waiting for the table and its
@@ -37,6 +37,8 @@ from localstack.services.dynamodb.resource_providers.aws_dynamodb_table import (
     DynamoDBTableProvider,
 )
 
+from order_kit_localstack.cfn_updates.tags import tag_changes
+
 #: How long to wait for the table and its indexes to be ACTIVE after an UpdateTable.
 ACTIVE_TIMEOUT = 120.0
 
@@ -56,7 +58,9 @@ def _wait_active(dynamodb: Any, table_name: str, timeout: float = ACTIVE_TIMEOUT
         if all(status == "ACTIVE" for status in statuses):
             return table
         if time.monotonic() > deadline:
-            raise TableUpdateError(f"table {table_name} not ACTIVE after {timeout:.0f} s: {statuses}")
+            raise TableUpdateError(
+                f"table {table_name} not ACTIVE after {timeout:.0f} s: {statuses}"
+            )
         time.sleep(0.5)
 
 
@@ -220,9 +224,10 @@ def _update_tags(dynamodb: Any, arn: str, model: dict) -> None:
         tag["Key"]: tag["Value"]
         for tag in dynamodb.list_tags_of_resource(ResourceArn=arn).get("Tags", [])
     }
-    if stale := sorted(set(live) - set(wanted)):
+    stale, changed = tag_changes(wanted, live)
+    if stale:
         dynamodb.untag_resource(ResourceArn=arn, TagKeys=stale)
-    if changed := {key: value for key, value in wanted.items() if live.get(key) != value}:
+    if changed:
         dynamodb.tag_resource(
             ResourceArn=arn, Tags=[{"Key": key, "Value": value} for key, value in changed.items()]
         )

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -27,6 +28,8 @@ from localstack.services.iam.resource_providers.aws_iam_managedpolicy import (
 )
 from localstack.services.iam.resource_providers.aws_iam_policy import IAMPolicyProvider
 from localstack.services.iam.resource_providers.aws_iam_role import IAMRoleProvider
+
+from order_kit_localstack.cfn_updates.tags import tag_changes
 
 #: IAM keeps at most five versions of a managed policy ("IAM and AWS STS quotas").
 MAX_POLICY_VERSIONS = 5
@@ -98,17 +101,14 @@ class UpdatableIAMPolicyProvider(IAMPolicyProvider):  # type: ignore[misc]
         for prop, kind, name_key in _PRINCIPALS:
             before, after = set(previous.get(prop) or []), set(model.get(prop) or [])
             for name in sorted(before - after if old_name == new_name else before):
-                try:
-                    getattr(iam, f"delete_{kind}_policy")(**{name_key: name, "PolicyName": old_name})
-                except iam.exceptions.NoSuchEntityException:
-                    pass
+                delete = getattr(iam, f"delete_{kind}_policy")
+                with contextlib.suppress(iam.exceptions.NoSuchEntityException):
+                    delete(**{name_key: name, "PolicyName": old_name})
             for name in sorted(after):
                 getattr(iam, f"put_{kind}_policy")(
                     **{name_key: name, "PolicyName": new_name, "PolicyDocument": document}
                 )
-        return ProgressEvent(
-            status=OperationStatus.SUCCESS, resource_model={**previous, **model}
-        )
+        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model={**previous, **model})
 
 
 class UpdatableIAMRoleProvider(IAMRoleProvider):  # type: ignore[misc]
@@ -166,9 +166,10 @@ class UpdatableIAMRoleProvider(IAMRoleProvider):  # type: ignore[misc]
 
         wanted_tags = {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []}
         live_tags = {tag["Key"]: tag["Value"] for tag in iam.list_role_tags(RoleName=name)["Tags"]}
-        if stale := sorted(set(live_tags) - set(wanted_tags)):
+        stale, changed = tag_changes(wanted_tags, live_tags)
+        if stale:
             iam.untag_role(RoleName=name, TagKeys=stale)
-        if changed := {k: v for k, v in wanted_tags.items() if live_tags.get(k) != v}:
+        if changed:
             iam.tag_role(RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in changed.items()])
 
         model["Arn"], model["RoleId"] = role["Arn"], role["RoleId"]

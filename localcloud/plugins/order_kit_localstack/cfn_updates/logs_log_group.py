@@ -20,6 +20,8 @@ from localstack.services.cloudformation.resource_provider import (
 )
 from localstack.services.logs.resource_providers.aws_logs_loggroup import LogsLogGroupProvider
 
+from order_kit_localstack.cfn_updates.tags import tag_changes
+
 
 def _tags(model: dict) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []}
@@ -30,6 +32,11 @@ def _describe(logs: Any, name: str) -> dict:
         if group["logGroupName"] == name:
             return dict(group)
     raise LookupError(f"log group {name} does not exist")
+
+
+def _tagging_arn(group: dict) -> str:
+    # TagResource / ListTagsForResource take the ARN without the trailing ":*".
+    return str(group.get("logGroupArn") or str(group["arn"]).removesuffix(":*"))
 
 
 def _arn(group: dict) -> str:
@@ -81,12 +88,13 @@ class UpdatableLogsLogGroupProvider(LogsLogGroupProvider):  # type: ignore[misc]
             logs.put_retention_policy(logGroupName=name, retentionInDays=int(retention))
         elif not retention and live.get("retentionInDays"):
             logs.delete_retention_policy(logGroupName=name)
-        arn = _arn(live).removesuffix(":*")
+        arn = _tagging_arn(live)
         live_tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
         wanted = _tags(model)
-        if stale := sorted(set(live_tags) - set(wanted)):
+        stale, changed = tag_changes(wanted, live_tags)
+        if stale:
             logs.untag_resource(resourceArn=arn, tagKeys=stale)
-        if changed := {k: v for k, v in wanted.items() if live_tags.get(k) != v}:
+        if changed:
             logs.tag_resource(resourceArn=arn, tags=changed)
         model["Arn"] = _arn(live)
         return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model)

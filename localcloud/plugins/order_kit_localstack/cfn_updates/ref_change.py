@@ -1,4 +1,4 @@
-"""``Ref`` to a resource updated in place is unchanged (LocalStack's change-set model says modified).
+"""A ``Ref`` to a resource updated in place is unchanged (LocalStack says it is modified).
 
 CloudFormation's ``Ref`` of most resources is the physical id, which an in-place update keeps
 ("Update behaviors of stack resources": only a *replacement* gives a resource a new physical
