@@ -16,6 +16,14 @@ DESCRIBES every affected resource and compares it with that phase's template:
   role (same role id from phase 0 on, the policy attached), the alarms' tags, and the log
   groups' key, retention and tags.
 
+NOT applied by the local cloud (named in localcloud/README.md, "Stack updates"): updates of
+``AWS::KMS::Key`` (phase 4 tags), ``AWS::ApiGateway::RestApi`` (phase 4 tags) and
+``AWS::SNS::TopicPolicy``; ``AWS::Backup::*`` and ``AWS::CloudWatch::Dashboard`` have no provider;
+table ``OnDemandThroughput`` (phase 3). These are checked on the template only.
+
+The removal direction (an index deleted, stream, TTL, PITR and encryption switched off) and the
+"one index per update" rule are exercised on a small table stack of their own below.
+
 The stack is the reference construct under its own stack and environment name (``orders-upd``),
 so its named resources (key alias, alarms, dashboard) do not collide with the e2e deployment of
 the reference app on the same local cloud.
@@ -313,3 +321,105 @@ def test_each_phase_update_is_applied_to_the_live_resources(
         assert role_id == first["role"], f"the API function's role was re-created at {phase}"
         check_alarms(live, template)
         check_log_groups(live, template)
+
+
+def table_template(**properties: Any) -> str:
+    attributes = [{"AttributeName": "pk", "AttributeType": "S"}]
+    attributes += [
+        {"AttributeName": f"{index['IndexName']}-key", "AttributeType": "S"}
+        for index in properties.get("GlobalSecondaryIndexes", [])
+    ]
+    table = {
+        "Type": TABLE,
+        "Properties": {
+            "AttributeDefinitions": attributes,
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            **properties,
+        },
+    }
+    return json.dumps(
+        {
+            "Resources": {"Table": table},
+            "Outputs": {"Stream": {"Value": {"Fn::GetAtt": ["Table", "StreamArn"]}}}
+            if "StreamSpecification" in properties
+            else {},
+        }
+    )
+
+
+def gsi(name: str) -> dict[str, Any]:
+    return {
+        "IndexName": name,
+        "KeySchema": [{"AttributeName": f"{name}-key", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY"},
+    }
+
+
+def wait_stack(cloudformation: Any, name: str) -> str:
+    import time
+
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        status = str(cloudformation.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"])
+        if not status.endswith("_IN_PROGRESS"):
+            return status
+        time.sleep(1)
+    raise AssertionError(f"stack {name} still in progress")
+
+
+def test_table_settings_are_removed_and_one_index_per_update_is_enforced(
+    aws_client: Callable[[str], Any],
+) -> None:
+    cloudformation, dynamodb = aws_client("cloudformation"), aws_client("dynamodb")
+    name = "OrderKitTableRemovals"
+    full = {
+        "GlobalSecondaryIndexes": [gsi("first")],
+        "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
+        "TimeToLiveSpecification": {"AttributeName": "ttl", "Enabled": True},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS"},
+    }
+    cloudformation.create_stack(StackName=name, TemplateBody=table_template(**full))
+    assert wait_stack(cloudformation, name) == "CREATE_COMPLETE"
+    table_name = cloudformation.describe_stack_resource(StackName=name, LogicalResourceId="Table")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    created = dynamodb.describe_table(TableName=table_name)["Table"]
+    assert created["SSEDescription"]["Status"] == "ENABLED"
+
+    # Two indexes in one update: refused as on AWS, the table keeps its one index.
+    two_more = {**full, "GlobalSecondaryIndexes": [gsi("first"), gsi("second"), gsi("third")]}
+    cloudformation.update_stack(StackName=name, TemplateBody=table_template(**two_more))
+    wait_stack(cloudformation, name)
+    # LocalStack ends a rolled-back update in UPDATE_COMPLETE (AWS: UPDATE_ROLLBACK_COMPLETE);
+    # the resource's failure event is what shows the refusal.
+    events = cloudformation.describe_stack_events(StackName=name)["StackEvents"]
+    failures = [
+        event.get("ResourceStatusReason", "")
+        for event in events
+        if event["LogicalResourceId"] == "Table" and event["ResourceStatus"] == "UPDATE_FAILED"
+    ]
+    assert any("more than one GSI creation or deletion" in reason for reason in failures)
+    table = dynamodb.describe_table(TableName=table_name)["Table"]
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["first"]
+
+    # Everything switched off, the index deleted: applied to the same table.
+    bare = {
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": False},
+        "SSESpecification": {"SSEEnabled": False},
+    }
+    cloudformation.update_stack(StackName=name, TemplateBody=table_template(**bare))
+    assert wait_stack(cloudformation, name) == "UPDATE_COMPLETE"
+    table = dynamodb.describe_table(TableName=table_name)["Table"]
+    assert table["TableArn"] == created["TableArn"]
+    assert table["CreationDateTime"] == created["CreationDateTime"]
+    assert "GlobalSecondaryIndexes" not in table or not table["GlobalSecondaryIndexes"]
+    assert not (table.get("StreamSpecification") or {}).get("StreamEnabled")
+    assert "SSEDescription" not in table
+    ttl = dynamodb.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
+    assert ttl["TimeToLiveStatus"] == "DISABLED"
+    backups = dynamodb.describe_continuous_backups(TableName=table_name)
+    pitr = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert pitr["PointInTimeRecoveryStatus"] == "DISABLED"
+    cloudformation.delete_stack(StackName=name)

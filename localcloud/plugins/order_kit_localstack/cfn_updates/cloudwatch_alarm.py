@@ -56,7 +56,7 @@ class UpdatableCloudWatchAlarmProvider(CloudWatchAlarmProvider):  # type: ignore
         ):
             return ProgressEvent(
                 status=OperationStatus.FAILED,
-                resource_model={},
+                resource_model=previous,
                 message="AlarmName is create-only: the alarm must be replaced, not updated",
             )
         request.desired_state["AlarmName"] = previous["AlarmName"]

@@ -266,15 +266,17 @@ class UpdatableDynamoDBTableProvider(DynamoDBTableProvider):  # type: ignore[mis
         if not name:
             return ProgressEvent(
                 status=OperationStatus.FAILED,
-                resource_model={},
+                resource_model=previous,
                 message="the table to update has no TableName in its previous state",
             )
         model["TableName"] = name
         try:
             live = apply_table_settings(request.aws_client_factory.dynamodb, name, model)
-        except TableUpdateError as error:
+        except Exception as error:
+            # A FAILED event's model becomes the resource's recorded state in LocalStack: keep
+            # the previous one, so that the next update (or rollback) still knows the table.
             return ProgressEvent(
-                status=OperationStatus.FAILED, resource_model={}, message=str(error)
+                status=OperationStatus.FAILED, resource_model=previous, message=str(error)
             )
         model["Arn"] = live["TableArn"]
         if live.get("LatestStreamArn") and (live.get("StreamSpecification") or {}).get(

@@ -122,7 +122,7 @@ class UpdatableIAMRoleProvider(IAMRoleProvider):  # type: ignore[misc]
         if model.get("RoleName", name) != name:
             return ProgressEvent(
                 status=OperationStatus.FAILED,
-                resource_model={},
+                resource_model=previous,
                 message="RoleName is create-only: the role must be replaced, not updated",
             )
         model["RoleName"] = name

@@ -77,7 +77,7 @@ class UpdatableLogsLogGroupProvider(LogsLogGroupProvider):  # type: ignore[misc]
         if (model.get("KmsKeyId") or None) != (live.get("kmsKeyId") or None):
             return ProgressEvent(
                 status=OperationStatus.FAILED,
-                resource_model={},
+                resource_model=previous,
                 message=(
                     f"log group {name}: changing KmsKeyId needs AssociateKmsKey / "
                     "DisassociateKmsKey, which the local cloud does not implement"
