@@ -21,6 +21,7 @@ from kit import __version__, metrics
 from kit.acknowledgments import attach_acknowledgments
 from kit.alarms import ServiceAlarms
 from kit.api import OrdersApi
+from kit.archive import OrderArchive
 from kit.backup import OrdersBackup
 from kit.dashboard import ServiceDashboard
 from kit.data import CUSTOMER_INDEX_NAME, OrdersTable
@@ -82,6 +83,9 @@ class ProductionOrderService(Construct):
         The functions' security group and VPC endpoints, with the ``vpc`` prop.
     backup : kit.backup.OrdersBackup
         The AWS Backup vault, plan and role of the table.
+    archive : kit.archive.OrderArchive or None
+        The archive bucket of expired orders and its access-log bucket (phase 5, with
+        ``archive_expired_orders``).
     api : aws_apigateway.RestApi
     stage : aws_apigateway.Stage
     api_function, processor_function : aws_lambda.Function
@@ -226,22 +230,7 @@ class ProductionOrderService(Construct):
                     },
                 )
             )
-            # The table's encryption: DynamoDB uses the key on the caller's behalf, with the
-            # encryption context aws:dynamodb:tableName (AWS docs, "How Amazon DynamoDB uses
-            # AWS KMS" -> "DynamoDB encryption context"), so only this table, only via DynamoDB.
-            api_statements.append(
-                iam.PolicyStatement(
-                    sid="UseTableKeyThroughDynamoDB",
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    resources=[self.key.key_arn],
-                    conditions={
-                        "StringEquals": {
-                            "kms:ViaService": f"dynamodb.{Aws.REGION}.amazonaws.com",
-                            "kms:EncryptionContext:aws:dynamodb:tableName": self.table.table_name,
-                        }
-                    },
-                )
-            )
+            api_statements.append(table_key_statement(self.key, self.table))
         api_fn = OrderFunction(
             self,
             "ApiFunction",
@@ -261,13 +250,43 @@ class ProductionOrderService(Construct):
         self.processor_function: lambda_.Function | None = None
         self.stream_processing: StreamProcessing | None = None
         self.pending_sweep_function: lambda_.Function | None = None
+        self.archive: OrderArchive | None = None
+        if features.order_archive and props.archive_expired_orders:
+            assert self.key is not None  # the key arrives in an earlier phase
+            self.archive = OrderArchive(
+                self,
+                "Archive",
+                key=self.key,
+                storage_class=props.archive_storage_class,
+                transition_days=props.archive_transition_days,
+                retention_days=props.archive_retention_days,
+                object_lock=props.archive_object_lock,
+                log_retention_days=props.log_retention_days,
+                removal_policy=props.removal_policy,
+            )
         if features.streams:
+            processor_env = dict(common_env)
+            processor_statements: list[iam.PolicyStatement] = []
+            if self.archive is not None:
+                assert self.key is not None
+                processor_env["ARCHIVE_BUCKET"] = self.archive.bucket.bucket_name
+                # The key only through DynamoDB for the table (the stream and the updates)
+                # and through S3 for the archive, like the api function's.
+                processor_statements = [
+                    table_key_statement(self.key, self.table),
+                    *self.archive.writer_statements(self.key),
+                ]
             processor_fn = OrderFunction(
                 self,
                 "ProcessorFunction",
                 handler=PROCESSOR_HANDLER,
-                description="Order stream processor: confirms new orders, emits business metrics",
-                environment=common_env,
+                description=(
+                    "Order stream processor: confirms new orders, archives expired ones, "
+                    "emits business metrics"
+                ),
+                environment=processor_env,
+                statements=processor_statements,
+                pin_key_use=self.archive is not None,
                 timeout_seconds=props.processor_timeout_seconds,
                 reserved_concurrency=(
                     props.processor_reserved_concurrency if features.reserved_concurrency else None
@@ -415,6 +434,11 @@ class ProductionOrderService(Construct):
                 self.processor_function.function_name,
                 "stream processor function",
             )
+        if self.archive is not None:
+            outputs["ArchiveBucketName"] = (
+                self.archive.bucket.bucket_name,
+                "S3 archive of expired orders",
+            )
         for output_id, (value, description) in outputs.items():
             output = CfnOutput(
                 self,
@@ -425,6 +449,23 @@ class ProductionOrderService(Construct):
             )
             # Stable output names users can script against (one service per stack).
             output.override_logical_id(output_id)
+
+
+def table_key_statement(key: kms.IKey, table: dynamodb.ITable) -> iam.PolicyStatement:
+    """The table's encryption: DynamoDB uses the key on the caller's behalf, with the
+    encryption context aws:dynamodb:tableName (AWS docs, "How Amazon DynamoDB uses AWS KMS" ->
+    "DynamoDB encryption context"), so only this table, only via DynamoDB."""
+    return iam.PolicyStatement(
+        sid="UseTableKeyThroughDynamoDB",
+        actions=["kms:Decrypt", "kms:GenerateDataKey"],
+        resources=[key.key_arn],
+        conditions={
+            "StringEquals": {
+                "kms:ViaService": f"dynamodb.{Aws.REGION}.amazonaws.com",
+                "kms:EncryptionContext:aws:dynamodb:tableName": table.table_name,
+            }
+        },
+    )
 
 
 def service_record(props: OrderServiceProps) -> dict[str, Any]:
