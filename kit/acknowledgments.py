@@ -37,7 +37,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -263,7 +263,8 @@ def attach_acknowledgments(
     Returns
     -------
     list of (str, KitAcknowledgment)
-        The construct path of each resource and the acknowledgment attached to it.
+        The construct path of each resource and the acknowledgment attached to it (with the
+        logical ids in place of a rule's ``{path}`` references).
     """
     applicable = [ack for ack in kit_acknowledgments() if ack.applies_to(props)]
     prefix = construct.node.path + "/"
@@ -279,13 +280,14 @@ def attach_acknowledgments(
                 rule = ack.rule_in(construct)
                 nag_id = f"{rule.split('-', 1)[0]}::{rule}"
                 Validations.of(child).acknowledge(Acknowledgment(id=nag_id, reason=ack.reason))
+                attached.append((child.node.path, replace(ack, rule=rule)))
         skips = [{"id": a.rule, "comment": a.reason} for a in matching if a.tool == "checkov"]
         if skips:
             _merge_metadata(child, "checkov", ("skip",), skips)
         ignores = [a.rule for a in matching if a.tool == "cfn-lint"]
         if ignores:
             _merge_metadata(child, "cfn-lint", ("config", "ignore_checks"), ignores)
-        attached.extend((child.node.path, ack) for ack in matching)
+        attached.extend((child.node.path, ack) for ack in matching if ack.tool != "cdk-nag")
     return attached
 
 
