@@ -157,7 +157,7 @@ def test_ttl_deletes_expired_items_with_a_service_remove_record(
 ) -> None:
     """What the "DynamoDB Streams and Time to Live" page of the DynamoDB developer guide says
     TTL does: expired items (a Number below now) are deleted, and the stream's REMOVE record
-    carries userIdentity type Service, principalId dynamodb.amazonaws.com; other items stay."""
+    carries userIdentity Type Service, PrincipalId dynamodb.amazonaws.com; other items stay."""
     dynamodb, streams = aws_client("dynamodb"), aws_client("dynamodbstreams")
     dynamodb.update_time_to_live(
         TableName=table["name"],
@@ -189,7 +189,8 @@ def test_ttl_deletes_expired_items_with_a_service_remove_record(
         assert "Item" in dynamodb.get_item(TableName=table["name"], Key=key), name
     remove = _records_of(streams, table["description"]["LatestStreamArn"], expired_key)[-1]
     assert remove["eventName"] == "REMOVE"
-    assert remove["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    # The Streams API's Identity shape (Lambda's event spells it type / principalId).
+    assert remove["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
     assert remove["dynamodb"]["OldImage"]["expiresAt"] == items["expired"]
 
 

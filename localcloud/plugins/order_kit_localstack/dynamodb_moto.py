@@ -21,7 +21,7 @@ from localstack.aws.api.dynamodbstreams import DynamodbstreamsApi
 from localstack.services.plugins import Service, aws_provider
 from localstack.state import StateVisitor
 
-from order_kit_localstack.ttl_sweep import start_sweeping
+from order_kit_localstack.ttl_sweep import forward_user_identity, start_sweeping
 
 
 class MotoDynamoDBProvider(DynamodbApi, ABC):
@@ -92,6 +92,7 @@ def dynamodb_moto() -> Any:
 
     _serialize_moto_table_operations()
     start_sweeping(_TABLE_LOCK)
+    forward_user_identity()
 
     return Service.for_provider(
         MotoDynamoDBProvider(), dispatch_table_factory=MotoFallbackDispatcher

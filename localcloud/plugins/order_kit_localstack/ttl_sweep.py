@@ -10,8 +10,15 @@ Time to Live"):
 - expired items are deleted by a background process, on a best-effort basis, typically within
   two days: until then reads still return them;
 - each deletion is a ``REMOVE`` record on the table's stream (with the old image, as the view
-  type says) whose ``userIdentity`` is ``{"type": "Service", "principalId":
-  "dynamodb.amazonaws.com"}``; a ``DeleteItem`` call's record has no ``userIdentity``.
+  type says) whose ``userIdentity`` is ``{"Type": "Service", "PrincipalId":
+  "dynamodb.amazonaws.com"}`` in the Streams API (``Identity`` shape), and ``{"type":
+  "Service", "principalId": "dynamodb.amazonaws.com"}`` in the event Lambda hands the function
+  (Lambda developer guide, "Using AWS Lambda with Amazon DynamoDB", filtering TTL records); a
+  ``DeleteItem`` call's record has no ``userIdentity``.
+
+LocalStack's DynamoDB event source mapping builds the Lambda event from ``eventID``,
+``eventName`` and ``dynamodb`` only; :func:`forward_user_identity` makes it pass
+``userIdentity`` on in Lambda's shape, as AWS does.
 
 This sweep does exactly that every ``ORDER_KIT_TTL_SWEEP_SECONDS`` seconds (the local cloud sets
 it; unset or 0: no sweep). Deleting seconds rather than days after expiry is inside the window
@@ -29,8 +36,8 @@ from typing import Any
 
 #: Seconds between two sweeps (the local cloud's environment); unset or 0 disables the sweep.
 SWEEP_INTERVAL_VARIABLE = "ORDER_KIT_TTL_SWEEP_SECONDS"
-#: ``userIdentity`` of the stream records of TTL deletions, as DynamoDB writes it.
-TTL_USER_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+#: ``userIdentity`` of the stream records of TTL deletions, as the Streams API returns it.
+TTL_USER_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
 
 LOG = logging.getLogger(__name__)
 _started = threading.Event()
@@ -122,3 +129,37 @@ def start_sweeping(lock: Any) -> None:
                 LOG.exception("DynamoDB TTL sweep failed")
 
     threading.Thread(target=run, name="order-kit-ttl-sweep", daemon=True).start()
+
+
+def lambda_user_identity(identity: dict[str, Any]) -> dict[str, Any]:
+    """A Streams API ``userIdentity`` in the shape of Lambda's DynamoDB event.
+
+    Examples
+    --------
+    >>> lambda_user_identity(TTL_USER_IDENTITY)
+    {'type': 'Service', 'principalId': 'dynamodb.amazonaws.com'}
+    """
+    return {"type": identity.get("Type"), "principalId": identity.get("PrincipalId")}
+
+
+def forward_user_identity() -> None:
+    """Make LocalStack's DynamoDB stream poller put each record's ``userIdentity`` into the
+    Lambda event, as AWS Lambda does (once per process)."""
+    from localstack.services.lambda_.event_source_mapping.pollers.dynamodb_poller import (
+        DynamoDBPoller,
+    )
+
+    original = DynamoDBPoller.transform_into_events
+    if getattr(original, "_order_kit_identity", False):
+        return
+
+    def transform_into_events(self: Any, records: list[dict], shard_id: Any) -> list[dict]:
+        events = original(self, records, shard_id)
+        # One event per record, in order (the poller's own contract).
+        for record, event in zip(records, events, strict=True):
+            if record.get("userIdentity"):
+                event["userIdentity"] = lambda_user_identity(record["userIdentity"])
+        return events
+
+    transform_into_events._order_kit_identity = True  # type: ignore[attr-defined]
+    DynamoDBPoller.transform_into_events = transform_into_events  # type: ignore[method-assign]
