@@ -114,6 +114,7 @@ KIT_OUTPUTS = (
     "ApiFunctionName",
     "ProcessorFunctionName",
     "DashboardUrl",
+    "ArchiveBucketName",
 )
 
 
