@@ -16,6 +16,7 @@ import threading
 from abc import ABC
 from typing import Any
 
+from localstack.aws.api import RequestContext, handler
 from localstack.aws.api.dynamodb import DynamodbApi
 from localstack.aws.api.dynamodbstreams import DynamodbstreamsApi
 from localstack.services.plugins import Service, aws_provider
@@ -34,6 +35,49 @@ class MotoDynamoDBProvider(DynamodbApi, ABC):
         from moto.dynamodb.models import dynamodb_backends
 
         visitor.visit(dynamodb_backends)
+
+    @handler("UpdateTable", expand=False)
+    def update_table(self, context: RequestContext, request: dict[str, Any]) -> Any:  # type: ignore[override]
+        """moto's ``UpdateTable``, plus the ``SSESpecification`` it ignores."""
+        from localstack.services.moto import call_moto
+
+        from order_kit_localstack.dynamodb_table_settings import apply_sse_specification
+
+        response = call_moto(context)
+        if (sse := request.get("SSESpecification")) is not None:
+            description = apply_sse_specification(
+                context.account_id, context.region, request["TableName"], sse
+            )
+            response["TableDescription"].pop("SSEDescription", None)
+            if description:
+                response["TableDescription"]["SSEDescription"] = description
+        return response
+
+    @handler("UpdateContributorInsights", expand=False)
+    def update_contributor_insights(  # type: ignore[override]
+        self, context: RequestContext, request: dict[str, Any]
+    ) -> Any:
+        """Record the contributor-insights setting of a table or index (moto has none)."""
+        from order_kit_localstack.dynamodb_table_settings import CONTRIBUTOR_INSIGHTS
+
+        return CONTRIBUTOR_INSIGHTS.update(
+            context.account_id,
+            context.region,
+            request["TableName"],
+            request.get("IndexName"),
+            request["ContributorInsightsAction"],
+        )
+
+    @handler("DescribeContributorInsights", expand=False)
+    def describe_contributor_insights(  # type: ignore[override]
+        self, context: RequestContext, request: dict[str, Any]
+    ) -> Any:
+        """The contributor-insights setting of a table or index (``DISABLED`` until enabled)."""
+        from order_kit_localstack.dynamodb_table_settings import CONTRIBUTOR_INSIGHTS
+
+        return CONTRIBUTOR_INSIGHTS.describe(
+            context.account_id, context.region, request["TableName"], request.get("IndexName")
+        )
 
 
 class MotoDynamoDBStreamsProvider(DynamodbstreamsApi, ABC):
