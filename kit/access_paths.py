@@ -404,6 +404,8 @@ def order_service_paths(evaluator: TemplateEvaluator) -> list[AccessPath]:
     paths += _sweep_paths(evaluator, RolePrincipal(sweep_role), table, key, table_context)
     paths += _catalog_paths(evaluator, api, key, via["dynamodb"])
     paths += _backup_paths(evaluator, table, key)
+    if any(r["Type"] == "AWS::S3::Bucket" for r in resources.values()):
+        paths += _archive_paths(evaluator, processor, key)
     for name, role in (
         ("api function", api_role),
         ("stream processor", processor_role),
@@ -656,6 +658,114 @@ def _backup_paths(evaluator: TemplateEvaluator, table: str, key: str) -> list[Ac
             ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteTable"),
             table,
             tls,
+            expected=False,
+        ),
+    ]
+
+
+def _archive_paths(
+    evaluator: TemplateEvaluator, processor: RolePrincipal, key: str
+) -> list[AccessPath]:
+    """The archive's paths: the stream processor creates archived orders under ``orders/``
+    and nothing else; S3 encrypts them with the service key on its behalf, with the bucket
+    ARN as encryption context (an S3 Bucket Key: S3 user guide, "Reducing the cost of SSE-KMS
+    with Amazon S3 Bucket Keys"); S3's logging service delivers the bucket's access logs
+    (S3 user guide, "Permissions for log delivery")."""
+    resources = evaluator.resources
+    archive_id = next(
+        logical
+        for logical, r in resources.items()
+        if r["Type"] == "AWS::S3::Bucket" and "LoggingConfiguration" in r.get("Properties", {})
+    )
+    archive = evaluator.resolve({"Fn::GetAtt": [archive_id, "Arn"]})
+    logging = resources[archive_id]["Properties"]["LoggingConfiguration"]
+    log_bucket = f"arn:{PARTITION}:s3:::{evaluator.resolve(logging['DestinationBucketName'])}"
+    log_object = f"{log_bucket}/{logging['LogFilePrefix']}2026-01-01-00-00-00-0000000000000000"
+    order_object = f"{archive}/orders/2026/01/01/order-1.json"
+    tls = {"aws:SecureTransport": "true"}
+    through_s3 = {
+        **tls,
+        "kms:ViaService": f"s3.{evaluator.region}.amazonaws.com",
+        "kms:EncryptionContext:aws:s3:arn": archive,
+    }
+    logging_service = ServicePrincipal("logging.s3.amazonaws.com")
+    from_archive = {**tls, "aws:SourceArn": archive, "aws:SourceAccount": ACCOUNT}
+    return [
+        AccessPath(
+            "stream processor",
+            "archive expired orders",
+            "archive bucket (orders/)",
+            processor,
+            ("s3:PutObject",),
+            order_object,
+            tls,
+        ),
+        AccessPath(
+            "stream processor (through S3)",
+            "encrypt archived orders",
+            "service key",
+            processor,
+            ("kms:GenerateDataKey",),
+            key,
+            through_s3,
+        ),
+        AccessPath(
+            "stream processor",
+            "write outside orders/ (must fail)",
+            "archive bucket",
+            processor,
+            ("s3:PutObject",),
+            f"{archive}/other/object.json",
+            tls,
+            expected=False,
+        ),
+        AccessPath(
+            "stream processor",
+            "read, delete or lift the lock of archived orders (must fail)",
+            "archive bucket (orders/)",
+            processor,
+            ("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention"),
+            order_object,
+            tls,
+            expected=False,
+        ),
+        AccessPath(
+            "stream processor without TLS",
+            "archive (must fail)",
+            "archive bucket (orders/)",
+            processor,
+            ("s3:PutObject",),
+            order_object,
+            {"aws:SecureTransport": "false"},
+            expected=False,
+        ),
+        AccessPath(
+            "stream processor (through S3)",
+            "encrypt for another bucket (must fail)",
+            "service key",
+            processor,
+            ("kms:GenerateDataKey",),
+            key,
+            {**through_s3, "kms:EncryptionContext:aws:s3:arn": f"arn:{PARTITION}:s3:::other"},
+            expected=False,
+        ),
+        AccessPath(
+            "S3 server access logging",
+            "deliver the archive's access logs",
+            "access-log bucket",
+            logging_service,
+            ("s3:PutObject",),
+            log_object,
+            from_archive,
+        ),
+        AccessPath(
+            "S3 server access logging for another bucket",
+            "deliver logs (must fail)",
+            "access-log bucket",
+            logging_service,
+            ("s3:PutObject",),
+            log_object,
+            {**from_archive, "aws:SourceArn": f"arn:{PARTITION}:s3:::other"},
             expected=False,
         ),
     ]

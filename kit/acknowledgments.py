@@ -21,6 +21,11 @@ The data file format::
         when: {enable_waf: false}        # optional: OrderServiceProps or Features fields
         reason: python3.13 is the default deliberately...
 
+A granular cdk-nag rule may name one of the construct's own resources by its path in braces,
+``AwsSolutions-IAM5[Resource::<{Archive/Bucket/Resource}.Arn>/orders/*]``: the finding id holds
+that resource's logical id, which depends on where the construct sits in the app, so the kit
+puts the logical id in when it attaches the entry, and the audit accepts any logical id there.
+
 An entry applies when every ``when`` key equals the value of the prop (``OrderServiceProps``
 field; an enum compares by member name) or of the deployed control (``kit.phases.Features``
 field) of that name. Resources added to the construct after it was built get nothing: the kit
@@ -32,14 +37,14 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from aws_cdk import Acknowledgment, CfnResource, Validations
+from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import Construct
 
 from kit.path_patterns import compile_resource_pattern
@@ -82,6 +87,35 @@ class KitAcknowledgment:
     resource: str
     reason: str
     when: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @cached_property
+    def _rule_pattern(self) -> re.Pattern[str]:
+        parts = _RULE_REFERENCE.split(self.rule)
+        # split() alternates text and captured paths: the paths become logical-id patterns.
+        return re.compile(
+            "".join(
+                re.escape(part) if index % 2 == 0 else "[A-Za-z0-9]+"
+                for index, part in enumerate(parts)
+            )
+        )
+
+    def matches_rule(self, rule: str) -> bool:
+        """True when ``rule``, a finding id, is this entry's rule (any logical id in place of
+        a ``{path}`` reference)."""
+        return self._rule_pattern.fullmatch(rule) is not None
+
+    def rule_in(self, construct: Construct) -> str:
+        """The rule with each ``{path}`` reference replaced by the logical id of the resource
+        at that path below ``construct``."""
+
+        def logical_id(match: re.Match[str]) -> str:
+            resource = construct.node.find_child(match.group(1).split("/")[0])
+            for name in match.group(1).split("/")[1:]:
+                resource = resource.node.find_child(name)
+            assert isinstance(resource, CfnResource)
+            return Stack.of(resource).get_logical_id(resource)
+
+        return _RULE_REFERENCE.sub(logical_id, self.rule)
 
     @cached_property
     def _relative(self) -> re.Pattern[str]:
@@ -127,6 +161,8 @@ class KitAcknowledgment:
 
 
 _FEATURE_NAMES = frozenset(f.name for f in fields(Features))
+#: A ``{construct/path}`` reference inside a rule.
+_RULE_REFERENCE = re.compile(r"\{([A-Za-z0-9/._-]+)\}")
 
 
 def _prop_names() -> frozenset[str]:
@@ -227,7 +263,8 @@ def attach_acknowledgments(
     Returns
     -------
     list of (str, KitAcknowledgment)
-        The construct path of each resource and the acknowledgment attached to it.
+        The construct path of each resource and the acknowledgment attached to it (with the
+        logical ids in place of a rule's ``{path}`` references).
     """
     applicable = [ack for ack in kit_acknowledgments() if ack.applies_to(props)]
     prefix = construct.node.path + "/"
@@ -240,14 +277,17 @@ def attach_acknowledgments(
         matching = [ack for ack in applicable if ack.matches_relative(relative)]
         for ack in matching:
             if ack.tool == "cdk-nag":
-                Validations.of(child).acknowledge(Acknowledgment(id=ack.nag_id, reason=ack.reason))
+                rule = ack.rule_in(construct)
+                nag_id = f"{rule.split('-', 1)[0]}::{rule}"
+                Validations.of(child).acknowledge(Acknowledgment(id=nag_id, reason=ack.reason))
+                attached.append((child.node.path, replace(ack, rule=rule)))
         skips = [{"id": a.rule, "comment": a.reason} for a in matching if a.tool == "checkov"]
         if skips:
             _merge_metadata(child, "checkov", ("skip",), skips)
         ignores = [a.rule for a in matching if a.tool == "cfn-lint"]
         if ignores:
             _merge_metadata(child, "cfn-lint", ("config", "ignore_checks"), ignores)
-        attached.extend((child.node.path, ack) for ack in matching)
+        attached.extend((child.node.path, ack) for ack in matching if ack.tool != "cdk-nag")
     return attached
 
 
@@ -262,7 +302,7 @@ def find_kit_acknowledgment(
     for ack in kit_acknowledgments():
         if (
             ack.tool == tool
-            and ack.rule == rule
+            and ack.matches_rule(rule)
             and ack.reason == reason
             and ack.matches_path(construct_path)
         ):

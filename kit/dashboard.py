@@ -111,6 +111,7 @@ class ServiceDashboard(Construct):
                 "Orders",
                 business(metrics.ORDERS_CREATED, "Sum"),
                 business(metrics.ORDERS_PROCESSED, "Sum"),
+                business(metrics.ORDERS_ARCHIVED, "Sum"),
             ),
         )
         backlog: list[cloudwatch.IMetric] = []

@@ -18,3 +18,5 @@ DEPENDENCY_ACCESS_DENIED = "dependencyAccessDenied"
 OLDEST_PENDING_ORDER_AGE = "oldestPendingOrderAgeSeconds"
 #: Count of orders the pending-order sweep confirmed (also counted in ``ordersProcessed``).
 ORDERS_RECONCILED = "ordersReconciled"
+#: Count of expired orders the stream processor archived to S3 (each order once).
+ORDERS_ARCHIVED = "ordersArchived"

@@ -71,6 +71,8 @@ class Features:
     dead_letter_queue: bool
     #: The business metrics (orders created/processed, order value) in EMF.
     custom_metrics: bool
+    #: The S3 archive of expired orders, written by the stream processor (``archive_*`` props).
+    order_archive: bool
 
 
 #: The phase at which each control is introduced.
@@ -99,6 +101,9 @@ FEATURE_PHASES = MappingProxyType(
         "streams": 5,
         "dead_letter_queue": 5,
         "custom_metrics": 5,
+        # With the stream processor that writes it: TTL (phase 4) deletes orders for good
+        # until this phase; from here the processor keeps what TTL removes.
+        "order_archive": 5,
     }
 )
 

@@ -163,7 +163,7 @@ class TemplateEvaluator:
             return f"arn:{PARTITION}:iam::{ACCOUNT}:policy/{logical}"
         if kind == "AWS::Logs::LogGroup":
             return self._log_group_name(logical)
-        return logical
+        return logical  # e.g. a bucket's generated name
 
     def _log_group_name(self, logical: str) -> str:
         name = self._resource(logical).get("Properties", {}).get("LogGroupName")
@@ -186,6 +186,8 @@ class TemplateEvaluator:
             ("AWS::IAM::Role", "Arn"): lambda: f"arn:{PARTITION}:iam::{ACCOUNT}:role/{logical}",
             ("AWS::Lambda::Function", "Arn"): lambda: self._arn("lambda", f"function:{logical}"),
             ("AWS::Events::Rule", "Arn"): lambda: self._arn("events", f"rule/{logical}"),
+            # S3 bucket ARNs have neither region nor account.
+            ("AWS::S3::Bucket", "Arn"): lambda: f"arn:{PARTITION}:s3:::{logical}",
         }
         if (kind, attribute) not in arns:
             raise PolicyEvaluationError(f"cannot evaluate Fn::GetAtt {logical}.{attribute}")
@@ -229,6 +231,11 @@ class TemplateEvaluator:
             elif kind == "AWS::SQS::QueuePolicy":
                 urls = [self.resolve(q) for q in properties["Queues"]]
                 targets = [self._arn("sqs", url.rsplit("/", 1)[-1]) for url in urls]
+                document = properties["PolicyDocument"]
+            elif kind == "AWS::S3::BucketPolicy":
+                # A bucket policy governs the bucket and every object in it.
+                bucket = f"arn:{PARTITION}:s3:::{self.resolve(properties['Bucket'])}"
+                targets = [arn] if arn == bucket or arn.startswith(f"{bucket}/") else []
                 document = properties["PolicyDocument"]
             elif kind == "AWS::IAM::Role":
                 targets = [self._get_att(logical, "Arn")]

@@ -17,6 +17,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 
+from kit.archive import ARCHIVE_STORAGE_CLASSES
 from kit.network import OPTIONAL_ENDPOINTS, is_vpc
 from kit.phases import FIRST_PHASE, LAST_PHASE, Features, features_for
 
@@ -148,7 +149,14 @@ class OrderServiceProps:
     log_retention_days
         Retention of every log group; one of :data:`LOG_RETENTION_DAYS`.
     order_ttl_days
-        Days an order is kept before DynamoDB TTL removes it.
+        Days an order stays in the table, served by the API, before DynamoDB TTL removes it
+        (the API stops serving it the moment it expires, before DynamoDB deletes it). 365 by
+        default: a year online covers returns, disputes and the questions of the current
+        business year. Record-keeping rules (tax records: commonly 6 to 10 years) are met by
+        the archive (``archive_expired_orders``, ``archive_retention_days``), not the table:
+        every day online is paid in table storage, index, PITR and backups, every archived day
+        at S3 archive prices. Without the archive (phases 0-4, or
+        ``archive_expired_orders=False``) TTL deletes orders for good: raise this value then.
     removal_policy
         What happens to stateful resources (table, key, queue, log groups, backup vault) when the
         stack is deleted. ``RETAIN`` by default; ``DESTROY`` only for throw-away environments.
@@ -244,6 +252,31 @@ class OrderServiceProps:
         Interface endpoints to add for the functions' traffic that does not have to leave the
         VPC through them otherwise: ``"xray"`` (trace segments; needed in subnets without a NAT
         when tracing is on) and ``"logs"`` (CloudWatch Logs API calls). Empty by default.
+    archive_expired_orders
+        From phase 5: the stream processor writes each order DynamoDB TTL deletes to an S3
+        archive bucket (``orders/<yyyy>/<mm>/<dd>/<orderId>.json`` by creation day) encrypted
+        with the service key, with server access logs. ``True`` by default; ``False`` creates
+        no bucket and expired orders are lost. Orders deleted by a ``DeleteItem`` call are
+        never archived (a deliberate delete is not an expiry).
+    archive_storage_class
+        The S3 storage class archived orders move to after ``archive_transition_days``:
+        ``None`` (the default) keeps them in S3 Standard; ``"DEEP_ARCHIVE"`` (retrieval within
+        12 hours) or ``"GLACIER"`` (Flexible Retrieval, minutes to hours) move them. Glacier
+        classes bill about 40 KB of overhead per object and a transition request per object (S3
+        pricing): for orders of about 1 KB each, S3 Standard costs less to keep (the Performance
+        page's cost table measures it), so the archive classes are for your own choice.
+    archive_transition_days
+        Days after archiving an order moves to ``archive_storage_class`` (1-3650, 90 by
+        default: recently expired orders stay quick to read).
+    archive_retention_days
+        Days an archived order is kept before S3 lifecycle deletes it (1-36500; 3653 by
+        default: ten years, the longest of the common tax-record rules); ``None`` keeps orders
+        until someone deletes them.
+    archive_object_lock
+        S3 Object Lock on the archive bucket, governance mode, for ``archive_retention_days``
+        (needs a retention): no archived order can be deleted or overwritten before then,
+        except by a principal allowed ``s3:BypassGovernanceRetention``. ``False`` by default;
+        once deployed, Object Lock cannot be turned off on the bucket.
     export_prefix
         ``None`` (the default): the stack outputs are plain outputs. A prefix makes each output
         a stack export named ``<prefix>-<Output>`` (``<prefix>-ApiUrl``, ``<prefix>-TableName``
@@ -292,6 +325,11 @@ class OrderServiceProps:
     vpc_subnets: ec2.SubnetSelection | None = None
     vpc_optional_endpoints: tuple[str, ...] = ()
     export_prefix: str | None = None
+    archive_expired_orders: bool = True
+    archive_storage_class: str | None = None
+    archive_transition_days: int = 90
+    archive_retention_days: int | None = 3653
+    archive_object_lock: bool = False
 
     def __post_init__(self) -> None:
         # Tuples and a read-only mapping keep the frozen dataclass really immutable.
@@ -484,6 +522,36 @@ class OrderServiceProps:
             raise OrderServicePropsError(
                 "OrderServiceProps.export_prefix must be 1-200 characters of letters, digits, "
                 f"':' and '-' (a CloudFormation export name), got {self.export_prefix!r}"
+            )
+        for name in ("archive_expired_orders", "archive_object_lock"):
+            if not isinstance(getattr(self, name), bool):
+                raise OrderServicePropsError(
+                    f"OrderServiceProps.{name} must be a bool, got {getattr(self, name)!r}"
+                )
+        if (
+            self.archive_storage_class is not None
+            and self.archive_storage_class not in ARCHIVE_STORAGE_CLASSES
+        ):
+            raise OrderServicePropsError(
+                "OrderServiceProps.archive_storage_class must be one of "
+                f"{', '.join(ARCHIVE_STORAGE_CLASSES)} or None, "
+                f"got {self.archive_storage_class!r}"
+            )
+        _check_int("archive_transition_days", self.archive_transition_days, 1, 3_650)
+        if self.archive_retention_days is not None:
+            _check_int("archive_retention_days", self.archive_retention_days, 1, 36_500)
+            if (
+                self.archive_storage_class is not None
+                and self.archive_retention_days <= self.archive_transition_days
+            ):
+                raise OrderServicePropsError(
+                    "OrderServiceProps.archive_retention_days must exceed "
+                    "archive_transition_days: S3 would delete orders before moving them"
+                )
+        if self.archive_object_lock and self.archive_retention_days is None:
+            raise OrderServicePropsError(
+                "OrderServiceProps.archive_object_lock needs archive_retention_days: the "
+                "lock's retention period"
             )
         if self.powertools_layer_version is not None:
             _check_int("powertools_layer_version", self.powertools_layer_version, 1, 10_000)

@@ -21,6 +21,7 @@ from kit import __version__, metrics
 from kit.acknowledgments import attach_acknowledgments
 from kit.alarms import ServiceAlarms
 from kit.api import OrdersApi
+from kit.archive import OrderArchive
 from kit.backup import OrdersBackup
 from kit.dashboard import ServiceDashboard
 from kit.data import CUSTOMER_INDEX_NAME, OrdersTable, PriceCatalogTable
@@ -82,6 +83,9 @@ class ProductionOrderService(Construct):
         The functions' security group and VPC endpoints, with the ``vpc`` prop.
     backup : kit.backup.OrdersBackup
         The AWS Backup vault, plan and role of the table.
+    archive : kit.archive.OrderArchive or None
+        The archive bucket of expired orders and its access-log bucket (phase 5, with
+        ``archive_expired_orders``).
     api : aws_apigateway.RestApi
     stage : aws_apigateway.Stage
     api_function, processor_function : aws_lambda.Function
@@ -272,19 +276,44 @@ class ProductionOrderService(Construct):
         self.processor_function: lambda_.Function | None = None
         self.stream_processing: StreamProcessing | None = None
         self.pending_sweep_function: lambda_.Function | None = None
+        self.archive: OrderArchive | None = None
+        if features.order_archive and props.archive_expired_orders:
+            assert self.key is not None  # the key arrives in an earlier phase
+            self.archive = OrderArchive(
+                self,
+                "Archive",
+                key=self.key,
+                storage_class=props.archive_storage_class,
+                transition_days=props.archive_transition_days,
+                retention_days=props.archive_retention_days,
+                object_lock=props.archive_object_lock,
+                log_retention_days=props.log_retention_days,
+                removal_policy=props.removal_policy,
+            )
         if features.streams:
+            processor_env = dict(common_env)
+            # The key only through DynamoDB for the table (the stream and the updates) and
+            # through S3 for the archive, like the api function's.
+            processor_statements = self._table_key_statements()
+            if self.archive is not None:
+                assert self.key is not None
+                processor_env["ARCHIVE_BUCKET"] = self.archive.bucket.bucket_name
+                processor_statements += self.archive.writer_statements(self.key)
             processor_fn = OrderFunction(
                 self,
                 "ProcessorFunction",
                 handler=PROCESSOR_HANDLER,
-                description="Order stream processor: confirms new orders, emits business metrics",
-                environment=common_env,
-                statements=self._table_key_statements(),
+                description=(
+                    "Order stream processor: confirms new orders, archives expired ones, "
+                    "emits business metrics"
+                ),
+                environment=processor_env,
+                statements=processor_statements,
+                pin_key_use=True,
                 timeout_seconds=props.processor_timeout_seconds,
                 reserved_concurrency=(
                     props.processor_reserved_concurrency if features.reserved_concurrency else None
                 ),
-                pin_key_use=True,
                 **function_options,
             )
             assert processor_fn.policy is not None and self.dead_letter_queue is not None
@@ -447,6 +476,11 @@ class ProductionOrderService(Construct):
             outputs["PendingSweepFunctionName"] = (
                 self.pending_sweep_function.function_name,
                 "pending-order sweep function (order-kit confirm-pending invokes it)",
+            )
+        if self.archive is not None:
+            outputs["ArchiveBucketName"] = (
+                self.archive.bucket.bucket_name,
+                "S3 archive of expired orders",
             )
         for output_id, (value, description) in outputs.items():
             output = CfnOutput(

@@ -65,6 +65,9 @@ def localstack_environment(
             # DynamoDB through moto instead of the DynamoDB Local jar (project plugin).
             "PROVIDER_OVERRIDE_DYNAMODB": "moto",
             "PROVIDER_OVERRIDE_DYNAMODBSTREAMS": "moto",
+            # moto never expires items: the plugin's TTL sweep deletes them as DynamoDB does
+            # (a REMOVE stream record by dynamodb.amazonaws.com), seconds after expiry.
+            "ORDER_KIT_TTL_SWEEP_SECONDS": "2",
             # Lambda as local processes instead of Docker containers (project plugin).
             "LAMBDA_RUNTIME_EXECUTOR": LAMBDA_EXECUTOR_NAME,
             "ORDER_KIT_LAMBDA_RUNTIMES": f"{LAMBDA_RUNTIME}={lambda_python}",

@@ -138,8 +138,15 @@ class Settings:
         )
 
 
+def archive_bucket_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """Return ``ARCHIVE_BUCKET``, the bucket expired orders are archived to, or None when the
+    deployment archives nothing (the variable is absent or empty)."""
+    env = os.environ if environ is None else environ
+    return env.get("ARCHIVE_BUCKET", "").strip() or None
+
+
 def table_name_from_env(environ: Mapping[str, str] | None = None) -> str:
-    """Return ``TABLE_NAME`` (all the stream processor needs).
+    """Return ``TABLE_NAME`` (what the stream processor needs besides ``ARCHIVE_BUCKET``).
 
     Raises
     ------

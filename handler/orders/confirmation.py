@@ -46,7 +46,8 @@ class ConfirmationOutcome:
     order: Order | None = None
 
 
-def _is_order_image(image: Mapping[str, Any]) -> bool:
+def is_order_image(image: Mapping[str, Any]) -> bool:
+    """True when a deserialized item is an order (idempotency records have no ``status``)."""
     return "orderId" in image and "status" in image
 
 
@@ -76,7 +77,7 @@ def confirm_new_order(
     DependencyUnavailableError
         If DynamoDB throttles (the record is then retried).
     """
-    if event_name != "INSERT" or not _is_order_image(new_image):
+    if event_name != "INSERT" or not is_order_image(new_image):
         return ConfirmationOutcome(ConfirmationResult.IGNORED)
     if new_image.get("status") != STATUS_PENDING:
         return ConfirmationOutcome(ConfirmationResult.IGNORED)

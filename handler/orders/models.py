@@ -141,6 +141,19 @@ class Order:
     #: Who created the order (the caller id); None on orders stored before it was recorded.
     created_by: str | None = None
 
+    def is_expired(self, now: datetime) -> bool:
+        """True from the moment its ``ttl`` is reached: the order is gone for the API, even
+        while DynamoDB has not deleted it yet (TTL deletes within days, not on the second).
+
+        Examples
+        --------
+        >>> order = Order("o-1", "c-1", "EUR", (), Decimal("0"), "PENDING", "t", 100, {}, "h")
+        >>> def at(seconds): return datetime.fromtimestamp(seconds, timezone.utc)
+        >>> order.is_expired(at(99.9)), order.is_expired(at(100))
+        (False, True)
+        """
+        return self.ttl <= now.timestamp()
+
     def same_write_as(self, other: Order) -> bool:
         """True when ``other`` is the same create as this order: same id, author, request and
         creation time (a retried write finds its own first attempt).

@@ -1,5 +1,9 @@
 """Entry point of the stream processor function (DynamoDB stream batches).
 
+Each record is handled by what it is: an INSERT of a new order is confirmed
+(``orders.confirmation``); a REMOVE by DynamoDB's TTL of an order is archived to S3 when the
+deployment has an archive bucket (``orders.archive``); anything else is ignored.
+
 Returns a partial batch response, ``{"batchItemFailures": [{"itemIdentifier": <sequence
 number>}, ...]}``, so one poison record does not block the others: the event source mapping
 (``ReportBatchItemFailures``) retries from the first failed record, bisecting the batch, and
@@ -12,7 +16,8 @@ costs about 100 ms of cold start on the reference machine, for what is one loop 
 (``python tests/perf/bench_handler.py`` prints the numbers). Records that are replayed (records
 after a failed one are delivered again) are harmless: confirmation is a conditional update, and
 business metrics (``ordersProcessed``, ``orderValue`` per currency) are published only when this
-invocation's update confirmed the order, so a replay is never counted twice.
+invocation's update confirmed the order, so a replay is never counted twice; archiving is a
+create-only put, so a replayed expiry writes nothing and ``ordersArchived`` counts each order once.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
+from orders.archive import ArchiveResult, OrderArchive, archive_expired_order
 from orders.aws_clients import create_client
-from orders.config import table_name_from_env
+from orders.config import archive_bucket_from_env, table_name_from_env
 from orders.confirmation import ConfirmationResult, confirm_new_order
 from orders.dynamodb_codec import deserialize_item
 from orders.models import format_timestamp
@@ -41,9 +47,19 @@ def build_repository() -> OrderRepository:
     return OrderRepository(create_client("dynamodb"), table_name_from_env())
 
 
-def handle_record(record: Mapping[str, Any]) -> ConfirmationResult:
-    """Confirm the order one stream record inserted (raising makes it a batch item failure)."""
+@cache
+def build_archive() -> OrderArchive | None:
+    """Build the archive from ``ARCHIVE_BUCKET`` (None without it); cached like the repository."""
+    bucket = archive_bucket_from_env()
+    return None if bucket is None else OrderArchive(create_client("s3"), bucket)
+
+
+def handle_record(record: Mapping[str, Any]) -> ConfirmationResult | ArchiveResult:
+    """Confirm the order one stream record inserted, or archive the order its TTL deletion
+    removed (raising makes the record a batch item failure)."""
     stream = record.get("dynamodb") or {}
+    if record.get("eventName") == "REMOVE":
+        return _archive(record, stream)
     outcome = confirm_new_order(
         record.get("eventName"),
         deserialize_item(stream.get("NewImage") or {}),
@@ -60,6 +76,17 @@ def handle_record(record: Mapping[str, Any]) -> ConfirmationResult:
     elif outcome.result is ConfirmationResult.ALREADY_HANDLED:
         logger.info("order already handled; replayed record ignored")
     return outcome.result
+
+
+def _archive(record: Mapping[str, Any], stream: Mapping[str, Any]) -> ArchiveResult:
+    old_image = deserialize_item(stream.get("OldImage") or {})
+    result = archive_expired_order(record, old_image, build_archive())
+    if result is ArchiveResult.ARCHIVED:
+        count("ordersArchived")
+        logger.info("expired order archived", extra={"orderId": old_image.get("orderId")})
+    elif result is ArchiveResult.ALREADY_ARCHIVED:
+        logger.info("expired order already archived; replayed record ignored")
+    return result
 
 
 def process_batch(

@@ -228,10 +228,12 @@ class OrderService:
             legacy_id = None
 
     def get_order(self, order_id: str, caller: Caller) -> Order:
-        """Return the order, or raise `OrderNotFoundError` (also for another customer's order
-        when the caller acts for one customer)."""
+        """Return the order, or raise `OrderNotFoundError` (also for an expired order, and for
+        another customer's order when the caller acts for one customer)."""
         order = self._repository.get(order_id)
-        if order is None:
+        if order is None or order.is_expired(self._clock()):
+            # An expired order is gone (it is archived, not served), though DynamoDB may not
+            # have deleted it yet.
             raise OrderNotFoundError(f"there is no order with id {order_id}")
         caller.check_may_read(order_id, order.customer_id)
         return order
@@ -239,7 +241,7 @@ class OrderService:
     def list_customer_orders(
         self, customer_id: str, limit: int, next_token: str | None, caller: Caller
     ) -> CustomerOrdersPage:
-        """Return a page of the customer's orders, newest first.
+        """Return a page of the customer's unexpired orders, newest first.
 
         Raises
         ------
@@ -254,12 +256,16 @@ class OrderService:
         codec = self._page_tokens
         start_key = None if next_token is None else codec.decode(next_token, customer_id)
         page = self._repository.list_by_customer(customer_id, limit, start_key)
+        now = self._clock()
+        # Expired orders are left out, so a page may hold fewer than ``limit`` orders and
+        # still have a next page (as with any filtered DynamoDB query).
+        orders = [order for order in page.orders if not order.is_expired(now)]
         token = (
             None
             if page.last_evaluated_key is None
             else codec.encode(page.last_evaluated_key, customer_id)
         )
-        return CustomerOrdersPage(orders=page.orders, next_token=token)
+        return CustomerOrdersPage(orders=orders, next_token=token)
 
 
 def _idempotency_conflict() -> IdempotencyConflictError:

@@ -135,3 +135,72 @@ def test_stream_records_carry_new_and_old_images(
     assert modify["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert modify["OldImage"]["status"] == {"S": "PENDING"}
     assert modify["NewImage"]["status"] == {"S": "CONFIRMED"}
+
+
+def _records_of(streams: Any, stream_arn: str, key: dict[str, Any]) -> list[dict[str, Any]]:
+    shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]
+    iterator = streams.get_shard_iterator(
+        StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    records: list[dict[str, Any]] = []
+    while iterator:
+        response = streams.get_records(ShardIterator=iterator)
+        records += [r for r in response["Records"] if r["dynamodb"]["Keys"] == key]
+        if not response["Records"]:
+            break
+        iterator = response.get("NextShardIterator")
+    return records
+
+
+def test_ttl_deletes_expired_items_with_a_service_remove_record(
+    aws_client: Callable[[str], Any], table: dict[str, Any]
+) -> None:
+    """What the "DynamoDB Streams and Time to Live" page of the DynamoDB developer guide says
+    TTL does: expired items (a Number below now) are deleted, and the stream's REMOVE record
+    carries userIdentity Type Service, PrincipalId dynamodb.amazonaws.com; other items stay."""
+    dynamodb, streams = aws_client("dynamodb"), aws_client("dynamodbstreams")
+    dynamodb.update_time_to_live(
+        TableName=table["name"],
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"},
+    )
+    run = uuid.uuid4().hex[:6]
+    now = int(time.time())
+    items = {
+        "expired": {"N": str(now - 60)},
+        "future": {"N": str(now + 3600)},
+        "not-a-number": {"S": str(now - 60)},
+    }
+    for name, expires_at in items.items():
+        dynamodb.put_item(
+            TableName=table["name"],
+            Item={"orderId": {"S": f"ttl-{run}-{name}"}, "expiresAt": expires_at},
+        )
+    expired_key = {"orderId": {"S": f"ttl-{run}-expired"}}
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if "Item" not in dynamodb.get_item(TableName=table["name"], Key=expired_key):
+            break
+        time.sleep(0.5)
+
+    assert "Item" not in dynamodb.get_item(TableName=table["name"], Key=expired_key)
+    for name in ("future", "not-a-number"):
+        key = {"orderId": {"S": f"ttl-{run}-{name}"}}
+        assert "Item" in dynamodb.get_item(TableName=table["name"], Key=key), name
+    remove = _records_of(streams, table["description"]["LatestStreamArn"], expired_key)[-1]
+    assert remove["eventName"] == "REMOVE"
+    # The Streams API's Identity shape (Lambda's event spells it type / principalId).
+    assert remove["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+    assert remove["dynamodb"]["OldImage"]["expiresAt"] == items["expired"]
+
+
+def test_a_delete_item_call_has_no_user_identity(
+    aws_client: Callable[[str], Any], table: dict[str, Any]
+) -> None:
+    dynamodb, streams = aws_client("dynamodb"), aws_client("dynamodbstreams")
+    key = {"orderId": {"S": f"delete-{uuid.uuid4().hex[:6]}"}}
+    dynamodb.put_item(TableName=table["name"], Item=key)
+    dynamodb.delete_item(TableName=table["name"], Key=key)
+
+    remove = _records_of(streams, table["description"]["LatestStreamArn"], key)[-1]
+    assert remove["eventName"] == "REMOVE" and "userIdentity" not in remove

@@ -76,8 +76,15 @@ def test_wheel_installs_and_synthesizes_outside_the_repo(tmp_path: Path) -> None
         "orders.processor.lambda_handler",
     ]
     assert "site-packages/kit/_lambda" in report["handler_dir"]
-    # CKV_AWS_117 (function outside a VPC) on each of the three functions: no vpc prop here
-    assert report["skips"] == ["CKV_AWS_117", "CKV_AWS_117", "CKV_AWS_117", "CKV_AWS_120"]
+    # CKV_AWS_117 (function outside a VPC) on each of the three functions: no vpc prop here;
+    # CKV_AWS_18 on the archive's access-log bucket
+    assert report["skips"] == [
+        "CKV_AWS_117",
+        "CKV_AWS_117",
+        "CKV_AWS_117",
+        "CKV_AWS_120",
+        "CKV_AWS_18",
+    ]
     assets = [p for p in (workdir / "cdk.out").glob("asset.*") if p.is_dir()]
     assert any((asset / "orders" / "api.py").is_file() for asset in assets)
     assert any(

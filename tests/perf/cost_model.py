@@ -64,8 +64,7 @@ _PRICE_KEYS = frozenset(
         "waf_per_million_requests",
         "backup_dynamodb_warm_per_gb_month",
         "s3_put_per_1k_requests",
-        "s3_transition_to_glacier_flexible_per_1k_requests",
-        "s3_glacier_flexible_per_gb_month",
+        "s3_standard_per_gb_month",
     }
 )
 _ASSUMPTION_KEYS = frozenset(
@@ -417,9 +416,10 @@ def cost_per_million_orders(
         + p["waf_per_web_acl_month"]
         + waf_rules * p["waf_per_rule_month"],
         "Backups": stored_gb * backup_retention_days * p["backup_dynamodb_warm_per_gb_month"],
+        # The default archive (archive_storage_class=None): each order put once, kept in S3
+        # Standard (a Glacier class would add a transition request and ~40 KB per object).
         "Archive": orders / 1000 * p["s3_put_per_1k_requests"]
-        + orders / 1000 * p["s3_transition_to_glacier_flexible_per_1k_requests"]
-        + archive_gb * p["s3_glacier_flexible_per_gb_month"],
+        + archive_gb * p["s3_standard_per_gb_month"],
     }
 
 

@@ -222,8 +222,8 @@ def render_cost(c: dict[str, Any]) -> list[str]:
         "",
         "With the optional features (the web ACL's and rules' monthly charges included once; "
         f"{c['waf_rules']} WAF rules; backups: daily, {c['backup_retention_days']} kept, each a "
-        "full copy of the table; archive: each order's JSON put to S3 and moved to Glacier "
-        "Flexible Retrieval):",
+        "full copy of the table; archive: each order's JSON put to S3 and kept in S3 Standard, "
+        "the default `archive_storage_class`):",
         "",
         "| features | x86_64 | arm64 |",
         "| --- | ---: | ---: |",

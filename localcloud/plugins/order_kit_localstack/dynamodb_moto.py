@@ -5,7 +5,9 @@ downloads at run time. These providers instead serve the generated APIs through 
 ``MotoFallbackDispatcher``: every operation that the (empty) provider class does not implement
 is handled by moto's in-memory backends, as LocalStack itself does for SWF or Support. moto's
 DynamoDB backend also records stream events, which the Streams provider serves from the same
-process, so event source mappings work.
+process, so event source mappings work. moto does not expire items: the provider starts the
+TTL sweep of :mod:`order_kit_localstack.ttl_sweep` (DynamoDB's deletions, stream records
+included).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from localstack.aws.api.dynamodb import DynamodbApi
 from localstack.aws.api.dynamodbstreams import DynamodbstreamsApi
 from localstack.services.plugins import Service, aws_provider
 from localstack.state import StateVisitor
+
+from order_kit_localstack.ttl_sweep import forward_user_identity, start_sweeping
 
 
 class MotoDynamoDBProvider(DynamodbApi, ABC):
@@ -131,6 +135,8 @@ def dynamodb_moto() -> Any:
     from localstack.services.moto import MotoFallbackDispatcher
 
     _serialize_moto_table_operations()
+    start_sweeping(_TABLE_LOCK)
+    forward_user_identity()
 
     return Service.for_provider(
         MotoDynamoDBProvider(), dispatch_table_factory=MotoFallbackDispatcher

@@ -114,6 +114,13 @@ def _without_statement(sid: str) -> dict[str, Any]:
             "EncryptDlqMessages",
             ("event source mapping (processor role, through SQS)", "encrypt failed batches"),
         ),
+        # The archive: the processor's object and key statements, the log delivery policy.
+        ("ArchiveExpiredOrders", ("stream processor", "archive expired orders")),
+        ("EncryptArchiveThroughS3", ("stream processor (through S3)", "encrypt archived orders")),
+        (
+            "S3ServerAccessLogsPolicy",
+            ("S3 server access logging", "deliver the archive's access logs"),
+        ),
         # AWS Backup: the role's table and key statements, and the key policy that lets IAM
         # policies of the account use the key at all.
         ("BackUpTable", ("AWS Backup (backup role)", "back up the table")),

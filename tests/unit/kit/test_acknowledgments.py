@@ -196,3 +196,27 @@ def test_cfn_lint_entries_become_directives_cfn_lint_reads(monkeypatch: pytest.M
     assert metadata["cfn-lint"] == {"config": {"ignore_checks": ["W3005"]}}
     assert [s["id"] for s in metadata["checkov"]["skip"]] == ["CKV_AWS_117"]
     assert LintTemplate("t.json", template).get_directives() == {"W3005": [function_id]}
+
+
+def test_a_rule_naming_a_resource_gets_its_logical_id_wherever_the_construct_sits() -> None:
+    """The archive's IAM5 finding holds the bucket's logical id, which depends on the
+    construct's place in the app: attached with that id, accepted by the audit with any."""
+    from aws_cdk import App, Stack
+
+    from kit import ProductionOrderService
+    from kit.acknowledgments import find_kit_acknowledgment
+
+    (entry,) = [a for a in kit_acknowledgments() if "{Archive/Bucket/Resource}" in a.rule]
+    rules = []
+    for construct_id in ("Service", "Shop"):
+        stack = Stack(App(), "Stack")
+        service = ProductionOrderService(stack, construct_id, OrderServiceProps())
+        (rule,) = [r for r in _rules(service, "cdk-nag") if r.endswith("/orders/*]")]
+        bucket = service.archive.bucket.node.default_child  # type: ignore[union-attr]
+        logical = stack.get_logical_id(bucket)  # type: ignore[arg-type]
+        assert rule == f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/orders/*]"
+        path = f"Stack/{construct_id}/ProcessorFunction/Policy/Resource"
+        assert find_kit_acknowledgment("cdk-nag", rule, path, entry.reason) is entry
+        rules.append(rule)
+    assert rules[0] != rules[1]
+    assert not entry.matches_rule("AwsSolutions-IAM5[Resource::<Other.Arn>/other/*]")

@@ -115,6 +115,7 @@ KIT_OUTPUTS = (
     "ProcessorFunctionName",
     "PendingSweepFunctionName",
     "DashboardUrl",
+    "ArchiveBucketName",
 )
 
 

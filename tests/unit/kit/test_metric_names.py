@@ -23,6 +23,7 @@ def test_handler_emits_the_dashboard_metric_names() -> None:
     for name in (
         metrics.ORDERS_CREATED,
         metrics.ORDERS_PROCESSED,
+        metrics.ORDERS_ARCHIVED,
         metrics.ORDER_VALUE,
         metrics.DEPENDENCY_ACCESS_DENIED,
     ):

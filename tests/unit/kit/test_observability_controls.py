@@ -119,6 +119,7 @@ def test_dashboard_shows_key_metrics(template: Template) -> None:
         "Throttles",
         "Errors",
         metrics.ORDERS_PROCESSED,
+        metrics.ORDERS_ARCHIVED,
         metrics.ORDERS_CREATED,
         metrics.ORDER_VALUE,
         metrics.DEPENDENCY_ACCESS_DENIED,

@@ -120,6 +120,10 @@ PROBES: dict[str, Callable[[Template], bool]] = {
     "dead_letter_queue": lambda t: (
         bool(_of_type(t, "AWS::SQS::Queue")) and "DeadLetterConfig" in _api_function(t)
     ),
+    "order_archive": lambda t: (
+        bool(_of_type(t, "AWS::S3::Bucket"))
+        and "ARCHIVE_BUCKET" in json.dumps(_props(t, "AWS::Lambda::Function"))
+    ),
     "custom_metrics": lambda t: (
         "POWERTOOLS_METRICS_NAMESPACE" in _api_function(t)["Environment"]["Variables"]
     ),
