@@ -2,7 +2,7 @@
 
 The reference stack's name is fixed (``ProductionOrderService``), and the e2e tests deploy it
 too; the upgrade deploys and updates it through ``cdklocal`` on an embedded LocalStack instance
-that nothing else uses (``upgrade-<pid>``, any free port), stopped after the module.
+that nothing else uses (``upgrade-<pid>``, any free port), one per test, stopped after it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from localcloud.provision import provision_all
 from localcloud.server import LocalStackServer
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def own_endpoint() -> Iterator[str]:
     layout = StateLayout.default()
     try:
@@ -37,7 +37,7 @@ def own_endpoint() -> Iterator[str]:
         shutil.rmtree(server.instance_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def clients(own_endpoint: str) -> Callable[[str], Any]:
     def client(service: str) -> Any:
         return local_client(own_endpoint, service)

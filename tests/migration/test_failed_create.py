@@ -7,9 +7,14 @@ them rolls back (AWS CloudFormation User Guide, "DeletionPolicy attribute"). Wit
 deploy met them ("already exists") or a stack in DELETE_FAILED. Runs on a local cloud of its own
 (this module's ``own_endpoint``): the upgrade test needs the stack name to itself.
 
-On AWS the table's deletion protection (on whenever the table is retained) would also stop the
-rollback from deleting the table; the local DynamoDB does not apply deletion protection, so
-this test shows the DeletionPolicy semantics only.
+On AWS the table's deletion protection (on whenever the table is retained) also stops the
+rollback from deleting the table (DynamoDB refuses ``DeleteTable`` on a protected table), so
+the table is not counted here: it stays, protected, and is named in the docs. Everything else
+must go.
+
+On the local cloud this fails today (strict xfail: a fixed emulator makes it fail loudly):
+LocalStack 2026.3's CloudFormation does not delete ``RetainExceptOnCreate`` resources when the
+create rolls back (the key, queue and log groups stay).
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ FAILING_APP = f"{sys.executable} tests/migration/failing_app.py"
 
 
 def _data_resources(clients: Callable[[str], Any]) -> dict[str, list[str]]:
-    """The data-bearing resources in the account (KMS keys pending deletion count as gone)."""
+    """The data-bearing resources in the account but the deletion-protected table (KMS keys
+    pending deletion count as gone)."""
     keys = [
         key["KeyId"]
         for key in clients("kms").list_keys()["Keys"]
@@ -38,7 +44,6 @@ def _data_resources(clients: Callable[[str], Any]) -> dict[str, list[str]]:
         != "PendingDeletion"
     ]
     return {
-        "tables": clients("dynamodb").list_tables()["TableNames"],
         "keys": keys,
         "queues": clients("sqs").list_queues().get("QueueUrls", []),
         "log groups": [
@@ -49,6 +54,13 @@ def _data_resources(clients: Callable[[str], Any]) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "LocalStack 2026.3's CloudFormation does not delete RetainExceptOnCreate resources when "
+        "a create rolls back"
+    ),
+)
 def test_failed_first_create_leaves_nothing_and_the_next_deploy_succeeds(
     own_endpoint: str, clients: Callable[[str], Any], tmp_path: Path
 ) -> None:
