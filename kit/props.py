@@ -158,8 +158,11 @@ class OrderServiceProps:
         at S3 archive prices. Without the archive (phases 0-4, or
         ``archive_expired_orders=False``) TTL deletes orders for good: raise this value then.
     removal_policy
-        What happens to stateful resources (table, key, queue, topic, log groups) when the stack
-        is deleted. ``RETAIN`` by default; ``DESTROY`` only for throw-away environments.
+        What happens to stateful resources (table, key, queue, log groups, backup vault) when the
+        stack is deleted. ``RETAIN`` by default; ``DESTROY`` only for throw-away environments.
+        ``RETAIN`` is applied as CloudFormation's ``RetainExceptOnCreate``
+        (:attr:`data_removal_policy`): kept on every update and delete, but removed when the
+        stack operation that created them rolls back, so a failed first deploy leaves nothing.
     cors_origins
         Browser origins allowed by CORS (``https://host[:port]``; ``http://localhost`` for local
         development). Empty: no CORS preflight. ``*`` is refused.
@@ -557,6 +560,15 @@ class OrderServiceProps:
     def features(self) -> Features:
         """The controls deployed at :attr:`phase`."""
         return features_for(self.phase)
+
+    @property
+    def data_removal_policy(self) -> RemovalPolicy:
+        """The removal policy of the data-bearing resources (table, key, queue, log groups,
+        backup vault): ``RETAIN_ON_UPDATE_OR_DELETE`` (``DeletionPolicy: RetainExceptOnCreate``)
+        for ``RETAIN``, else :attr:`removal_policy` itself."""
+        if self.removal_policy == RemovalPolicy.RETAIN:
+            return RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+        return self.removal_policy
 
     @property
     def log_retention(self) -> logs.RetentionDays:

@@ -16,6 +16,9 @@ STACK_NAME = "ProductionOrderService"
 
 #: Context key: set to "false" to attach no Powertools layer (the local emulator provides it).
 POWERTOOLS_LAYER_CONTEXT = "order-kit:powertools-layer"
+#: Environment variable read when the context key is not set; ``python -m localcloud env``
+#: exports it as "false", so ``cdklocal deploy`` needs no extra ``-c`` option.
+POWERTOOLS_LAYER_VARIABLE = "ORDER_KIT_POWERTOOLS_LAYER"
 #: Context key: the migration phase to build (0-5, default 5): ``cdk synth -c order-kit:phase=2``.
 PHASE_CONTEXT = "order-kit:phase"
 
@@ -33,6 +36,30 @@ def reference_props(phase: int = LAST_PHASE, *, powertools_layer: bool = True) -
     return dataclasses.replace(REFERENCE_PROPS, phase=phase, powertools_layer_version=layer_version)
 
 
+def powertools_layer_wanted(context_value: object) -> bool:
+    """Whether to attach the Powertools layer (context value, else the environment variable).
+
+    ``"false"`` (any case) turns it off; ``"true"`` or unset leaves it on.
+
+    Raises
+    ------
+    ValueError
+        The value is neither ``true`` nor ``false``.
+    """
+    value = (
+        context_value if context_value is not None else os.environ.get(POWERTOOLS_LAYER_VARIABLE)
+    )
+    if value is None:
+        return True
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        source = (
+            POWERTOOLS_LAYER_CONTEXT if context_value is not None else POWERTOOLS_LAYER_VARIABLE
+        )
+        raise ValueError(f"{source} must be 'true' or 'false', got {value!r}")
+    return text == "true"
+
+
 def build_reference_stack(app: App, phase: int | None = None) -> Stack:
     """Add the reference stack (the construct with :data:`REFERENCE_PROPS`) to ``app``.
 
@@ -40,7 +67,7 @@ def build_reference_stack(app: App, phase: int | None = None) -> Stack:
     """
     if phase is None:
         phase = int(app.node.try_get_context(PHASE_CONTEXT) or LAST_PHASE)
-    layer = str(app.node.try_get_context(POWERTOOLS_LAYER_CONTEXT)).lower() != "false"
+    layer = powertools_layer_wanted(app.node.try_get_context(POWERTOOLS_LAYER_CONTEXT))
     props = reference_props(phase, powertools_layer=layer)
     # An explicit region (account-agnostic) makes the Powertools layer ARN concrete.
     stack = Stack(

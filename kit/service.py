@@ -128,7 +128,7 @@ class ProductionOrderService(Construct):
         self.key: kms.IKey | None = None
         if features.customer_managed_key:
             service_key = ServiceKey(
-                self, "Encryption", alias_name=prefix, removal_policy=props.removal_policy
+                self, "Encryption", alias_name=prefix, removal_policy=props.data_removal_policy
             )
             self.key, self.cfn_key = service_key.key, service_key.cfn_key
 
@@ -136,7 +136,7 @@ class ProductionOrderService(Construct):
             self,
             "Orders",
             key=self.key,
-            removal_policy=props.removal_policy,
+            removal_policy=props.data_removal_policy,
             features=features,
             max_read_request_units=props.table_max_read_request_units,
             max_write_request_units=props.table_max_write_request_units,
@@ -147,7 +147,7 @@ class ProductionOrderService(Construct):
                 self,
                 "PriceCatalog",
                 key=self.key,
-                removal_policy=props.removal_policy,
+                removal_policy=props.data_removal_policy,
                 features=features,
             ).table
         self.backup: OrdersBackup | None = None
@@ -165,13 +165,13 @@ class ProductionOrderService(Construct):
                 retention_days=props.backup_retention_days,
                 vault_lock=props.backup_vault_lock,
                 copy_vault_arn=props.backup_copy_vault_arn,
-                removal_policy=props.removal_policy,
+                removal_policy=props.data_removal_policy,
             )
         self.dead_letter_queue: sqs.Queue | None = None
         if features.dead_letter_queue:
             assert self.key is not None  # the key arrives in an earlier phase
             self.dead_letter_queue = DeadLetterQueue(
-                self, "DeadLetters", key=self.key, removal_policy=props.removal_policy
+                self, "DeadLetters", key=self.key, removal_policy=props.data_removal_policy
             ).queue
 
         self.network: ServiceNetwork | None = None
@@ -199,7 +199,7 @@ class ProductionOrderService(Construct):
             "dead_letter_queue": self.dead_letter_queue,
             "memory_size": props.memory_size,
             "log_retention": props.log_retention,
-            "removal_policy": props.removal_policy,
+            "removal_policy": props.data_removal_policy,
             "powertools_layer_version": props.powertools_layer_version,
             "network": self.network,
             "architecture": props.architecture,
@@ -362,7 +362,7 @@ class ProductionOrderService(Construct):
             throttle_rate_limit=props.throttle_rate_limit,
             throttle_burst_limit=props.throttle_burst_limit,
             log_retention=props.log_retention,
-            removal_policy=props.removal_policy,
+            removal_policy=props.data_removal_policy,
             cors_origins=props.cors_origins,
             authorization=props.authorization,
             cognito_user_pool_arn=props.cognito_user_pool_arn,
@@ -471,6 +471,11 @@ class ProductionOrderService(Construct):
             outputs["ProcessorFunctionName"] = (
                 self.processor_function.function_name,
                 "stream processor function",
+            )
+        if self.pending_sweep_function is not None:
+            outputs["PendingSweepFunctionName"] = (
+                self.pending_sweep_function.function_name,
+                "pending-order sweep function (order-kit confirm-pending invokes it)",
             )
         if self.archive is not None:
             outputs["ArchiveBucketName"] = (

@@ -8,8 +8,11 @@ import sys
 import time
 from collections.abc import Sequence
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from localcloud import DEFAULT_REGION
-from localcloud.deploy import deploy, signed_request_example
+from localcloud.clients import local_client
+from localcloud.deploy import deploy, deployed_api_url, signed_request_example
 from localcloud.errors import LocalCloudError
 from localcloud.layout import StateLayout
 from localcloud.provision import provision_all
@@ -17,18 +20,38 @@ from localcloud.server import DEFAULT_PORT, LocalStackServer
 from localcloud.target import check_reachable, configured_endpoint
 
 PORT_VARIABLE = "LOCALCLOUD_PORT"
+INSTANCE_VARIABLE = "LOCALCLOUD_INSTANCE"
+#: Read by the reference app (kit/reference_app.py) when its context key is not set.
+POWERTOOLS_LAYER_VARIABLE = "ORDER_KIT_POWERTOOLS_LAYER"
+#: The deployed reference stack's callable local API URL.
+API_URL_VARIABLE = "ORDER_KIT_API_URL"
+#: The stack ``env`` and ``url`` look for by default (kit.reference_app.STACK_NAME).
+REFERENCE_STACK = "ProductionOrderService"
 EXIT_NOT_RUNNING = 3
 
 
-def export_lines(endpoint: str) -> list[str]:
-    """Shell ``export`` lines that point AWS tools and localstack-client at ``endpoint``."""
-    return [
+def export_lines(endpoint: str, api_url: str | None = None) -> list[str]:
+    """Shell ``export`` lines for AWS tools, ``cdk``/``cdklocal`` and localstack-client.
+
+    ``AWS_ENDPOINT_URL_S3`` is required by ``cdklocal`` whenever ``AWS_ENDPOINT_URL`` is set;
+    an IP-address endpoint makes the AWS SDKs use path-style bucket addressing, so no
+    ``*.localhost.localstack.cloud`` DNS is needed. ``ORDER_KIT_POWERTOOLS_LAYER=false`` makes
+    the reference app leave out the public Powertools layer (another account's, which the
+    emulator cannot read). ``ORDER_KIT_API_URL`` (when the reference stack is deployed) is the
+    callable local execute-api URL of its stage.
+    """
+    lines = [
         f"export LOCALSTACK_ENDPOINT={endpoint}",
         f"export AWS_ENDPOINT_URL={endpoint}",
+        f"export AWS_ENDPOINT_URL_S3={endpoint}",
         "export AWS_ACCESS_KEY_ID=test",
         "export AWS_SECRET_ACCESS_KEY=test",
         f"export AWS_DEFAULT_REGION={DEFAULT_REGION}",
+        f"export {POWERTOOLS_LAYER_VARIABLE}=false",
     ]
+    if api_url is not None:
+        lines.append(f"export {API_URL_VARIABLE}={api_url}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,7 +120,28 @@ def _env(arguments: argparse.Namespace, layout: StateLayout, server: LocalStackS
             file=sys.stderr,
         )
         return EXIT_NOT_RUNNING
-    print("\n".join(export_lines(endpoint)))
+    try:
+        api_url = deployed_api_url(
+            lambda service: local_client(endpoint, service), endpoint, arguments.stack
+        )
+    except (BotoCoreError, ClientError):
+        api_url = None  # not answering (yet): the endpoint lines are still right
+    print("\n".join(export_lines(endpoint, api_url)))
+    return 0
+
+
+def _url(arguments: argparse.Namespace, layout: StateLayout, server: LocalStackServer) -> int:
+    endpoint = configured_endpoint() or server.status().endpoint
+    if endpoint is None:
+        print("localcloud: LocalStack is not running", file=sys.stderr)
+        return EXIT_NOT_RUNNING
+    api_url = deployed_api_url(
+        lambda service: local_client(endpoint, service), endpoint, arguments.stack
+    )
+    if api_url is None:
+        print(f"localcloud: no deployed stack {arguments.stack} with a REST API", file=sys.stderr)
+        return 1
+    print(api_url)
     return 0
 
 
@@ -130,7 +174,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument(
-        "--instance", default="default", help="instance name (state in build/localstack/instances)"
+        "--instance",
+        default=os.environ.get(INSTANCE_VARIABLE, "default"),
+        help=f"instance name (state in build/localstack/instances; default ${INSTANCE_VARIABLE} "
+        "or 'default')",
     )
     options.add_argument(
         "--port",
@@ -147,11 +194,16 @@ def _parser() -> argparse.ArgumentParser:
         ("up", _up, "provision and start LocalStack (unless an endpoint is configured)"),
         ("down", _down, "stop LocalStack and every process it started"),
         ("status", _status, "show whether LocalStack runs (exit 3 if not)"),
-        ("env", _env, "print export lines for the endpoint"),
+        ("env", _env, "print export lines for the endpoint, cdk/cdklocal and the app"),
+        ("url", _url, "print the deployed stack's callable local API URL"),
         ("deploy", _deploy, "synthesize app.py and deploy it to the local cloud (starts it)"),
     ):
         command = commands.add_parser(name, help=text, parents=[options])
         command.set_defaults(command=function, no_synth=False)
+        if name in ("env", "url"):
+            command.add_argument(
+                "--stack", default=REFERENCE_STACK, help="stack whose API URL to give"
+            )
         if name == "deploy":
             command.add_argument(
                 "--no-synth",

@@ -354,6 +354,14 @@ def local_api_url(client: Callable[[str], Any], endpoint: str, stack_name: str) 
     return f"{endpoint.rstrip('/')}/_aws/execute-api/{apis[0]}/{stages[0]['stageName']}"
 
 
+def deployed_api_url(client: Callable[[str], Any], endpoint: str, stack_name: str) -> str | None:
+    """:func:`local_api_url` of ``stack_name`` if it is deployed (complete), else ``None``."""
+    status = _stack_status(client("cloudformation"), stack_name)
+    if status is None or not status.endswith("_COMPLETE") or status.startswith("DELETE"):
+        return None
+    return local_api_url(client, endpoint, stack_name)
+
+
 def signed_request_example(api_url: str, region: str = DEFAULT_REGION) -> str:
     """A ready-to-paste ``curl`` that creates an order with a SigV4-signed request."""
     order = {

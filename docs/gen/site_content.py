@@ -22,6 +22,7 @@ from docs.gen.dashboard import (
 )
 from docs.gen.feature_notes import FeatureNotesError, feature_notes
 from docs.gen.inputs import BUILD_DIR, FRAGMENTS_DIR
+from docs.gen.live_upgrade import load_live_upgrade, render_live_upgrade
 from docs.gen.migration_pages import (
     PhaseNotesError,
     PhaseStep,
@@ -158,6 +159,7 @@ def generate_site(
         "architecture.md": architecture + "\n" + not_drawn_note(diagrams.graphs[LAST_PHASE]) + "\n",
         "dashboard.md": render_dashboard(dashboard, on_dashboard),
         "migration-overview.md": render_overview(site.steps),
+        "live-upgrade.md": render_live_upgrade(load_live_upgrade()),
         "runbook.md": render_runbook(
             load_runbook(), alarm_facts(templates.templates, prefix), on_dashboard
         ),

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache
@@ -172,13 +172,41 @@ def build_settings() -> SweepSettings:
     return SweepSettings.from_env()
 
 
+#: Key of a direct invocation's event that overrides the minimum age (the one-off backfill,
+#: ``order-kit confirm-pending``); the schedule's event never carries it.
+MIN_AGE_OVERRIDE_KEY = "minAgeMinutes"
+
+
+def settings_for_event(settings: SweepSettings, event: Mapping[str, Any]) -> SweepSettings:
+    """``settings``, with the minimum age of ``event["minAgeMinutes"]`` when it is given.
+
+    Raises
+    ------
+    ValueError
+        The override is not a whole number of minutes from 0 to 1440.
+    """
+    if not isinstance(event, Mapping) or MIN_AGE_OVERRIDE_KEY not in event:
+        return settings
+    minutes = event[MIN_AGE_OVERRIDE_KEY]
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 1440:
+        raise ValueError(
+            f"{MIN_AGE_OVERRIDE_KEY} must be a whole number of minutes from 0 to 1440, "
+            f"got {minutes!r}"
+        )
+    return replace(settings, min_age=timedelta(minutes=minutes))
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Run one sweep (the EventBridge schedule's event is not read) and report it."""
+    """Run one sweep and report it.
+
+    The schedule's event is not read; a direct invocation may pass ``{"minAgeMinutes": N}``
+    to confirm younger orders once (the backfill after an upgrade that adds the processor).
+    """
     try:
         result = sweep(
             create_client("dynamodb"),
-            build_settings(),
+            settings_for_event(build_settings(), event),
             datetime.now(timezone.utc),
             on_confirmed=_record_confirmed,
         )

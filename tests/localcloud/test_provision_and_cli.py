@@ -129,3 +129,10 @@ def test_cli_env_prints_exports_for_a_configured_endpoint() -> None:
     assert result.returncode == 0
     assert "export AWS_ENDPOINT_URL=http://127.0.0.1:4599" in result.stdout.splitlines()
     assert "export LOCALSTACK_ENDPOINT=http://127.0.0.1:4599" in result.stdout.splitlines()
+    # cdklocal refuses AWS_ENDPOINT_URL without AWS_ENDPOINT_URL_S3; an IP endpoint means
+    # path-style buckets, so no *.localhost.localstack.cloud DNS is needed.
+    assert "export AWS_ENDPOINT_URL_S3=http://127.0.0.1:4599" in result.stdout.splitlines()
+    # The reference app leaves out the cross-account Powertools layer without a -c option.
+    assert "export ORDER_KIT_POWERTOOLS_LAYER=false" in result.stdout.splitlines()
+    # Nothing deployed there (nothing answers): no API URL line.
+    assert "ORDER_KIT_API_URL" not in result.stdout

@@ -173,3 +173,37 @@ def test_handler_publishes_the_age_metric_and_business_metrics(
 def test_bad_configuration_is_a_clear_error(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         SweepSettings.from_env(env)
+
+
+def test_direct_invocation_with_min_age_zero_confirms_young_orders(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The one-off backfill (order-kit confirm-pending): orders written before the processor
+    # existed, minutes old, are confirmed now instead of after the schedule's 15 minutes.
+    monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("PENDING_INDEX_NAME", PENDING_INDEX_NAME)
+    monkeypatch.setenv("PENDING_MIN_AGE_MINUTES", "15")
+    pending_sweep.build_settings.cache_clear()
+    real_now = datetime.now(timezone.utc)
+    put_order(client, "young", timedelta(minutes=2), now=real_now)
+    with redirect_stdout(io.StringIO()):
+        scheduled = pending_sweep.lambda_handler({}, FakeLambdaContext("orders-sweep"))
+        backfill = pending_sweep.lambda_handler(
+            {"minAgeMinutes": 0}, FakeLambdaContext("orders-sweep")
+        )
+    pending_sweep.build_settings.cache_clear()
+    assert scheduled["confirmed"] == 0
+    assert backfill["confirmed"] == 1
+    assert status_of(client, "young") == "CONFIRMED"
+
+
+@pytest.mark.parametrize("minutes", [-1, 1441, "5", 2.5, True, None])
+def test_min_age_override_must_be_whole_minutes_in_range(minutes: Any) -> None:
+    with pytest.raises(ValueError, match="minAgeMinutes must be a whole number of minutes"):
+        pending_sweep.settings_for_event(SETTINGS, {"minAgeMinutes": minutes})
+
+
+def test_schedule_event_keeps_the_configured_age() -> None:
+    event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    assert pending_sweep.settings_for_event(SETTINGS, event) == SETTINGS
+    assert pending_sweep.settings_for_event(SETTINGS, {"minAgeMinutes": 0}).min_age == timedelta(0)

@@ -117,3 +117,35 @@ def test_runtime_prop_sets_every_function_and_the_layer_build(runtime: str) -> N
 def test_runtime_prop_refuses_runtimes_without_a_powertools_layer(runtime: str) -> None:
     with pytest.raises(OrderServicePropsError, match=r"runtime must be one of python3\.12"):
         replace(REFERENCE_PROPS, runtime=runtime)
+
+
+@pytest.mark.parametrize(
+    ("context", "variable", "wanted"),
+    [
+        (None, None, True),
+        (None, "false", False),
+        (None, "FALSE", False),
+        ("true", "false", True),  # the -c option wins over the environment
+        ("false", None, False),
+        (False, None, False),  # a JSON boolean in cdk.json
+    ],
+)
+def test_powertools_layer_context_then_environment(
+    monkeypatch: pytest.MonkeyPatch, context: object, variable: str | None, wanted: bool
+) -> None:
+    from kit.reference_app import POWERTOOLS_LAYER_VARIABLE, powertools_layer_wanted
+
+    monkeypatch.delenv(POWERTOOLS_LAYER_VARIABLE, raising=False)
+    if variable is not None:
+        monkeypatch.setenv(POWERTOOLS_LAYER_VARIABLE, variable)
+    assert powertools_layer_wanted(context) is wanted
+
+
+def test_powertools_layer_setting_rejects_other_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kit.reference_app import POWERTOOLS_LAYER_VARIABLE, powertools_layer_wanted
+
+    monkeypatch.setenv(POWERTOOLS_LAYER_VARIABLE, "no")
+    with pytest.raises(ValueError, match="ORDER_KIT_POWERTOOLS_LAYER must be 'true' or 'false'"):
+        powertools_layer_wanted(None)
+    with pytest.raises(ValueError, match="order-kit:powertools-layer must be"):
+        powertools_layer_wanted("off")

@@ -18,7 +18,7 @@ def _key_ref(template: Template) -> dict[str, list[str]]:
 def test_key_rotates_and_has_alias(template: Template) -> None:
     key = only(template, "AWS::KMS::Key")
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert key["DeletionPolicy"] == "Retain"
+    assert key["DeletionPolicy"] == "RetainExceptOnCreate"
     alias = only(template, "AWS::KMS::Alias")
     assert alias["Properties"]["AliasName"] == "alias/orders-prod"
 
@@ -75,9 +75,31 @@ def test_table_has_customer_index(template: Template) -> None:
 
 def test_table_is_retained_and_protected(template: Template) -> None:
     table = only(template, "AWS::DynamoDB::Table")
-    assert table["DeletionPolicy"] == "Retain"
+    assert table["DeletionPolicy"] == "RetainExceptOnCreate"
     assert table["UpdateReplacePolicy"] == "Retain"
     assert table["Properties"]["DeletionProtectionEnabled"] is True
+
+
+#: Resource types that hold data: retained on update and delete, removed by a failed create.
+DATA_BEARING_TYPES = (
+    "AWS::DynamoDB::Table",
+    "AWS::KMS::Key",
+    "AWS::SQS::Queue",
+    "AWS::Logs::LogGroup",
+    "AWS::Backup::BackupVault",
+)
+
+
+def test_data_bearing_resources_retain_except_on_create(template: Template) -> None:
+    # CloudFormation's DeletionPolicy attribute: RetainExceptOnCreate deletes a resource when
+    # the stack operation that created it rolls back, and retains it on every other operation.
+    seen = set()
+    for resource_type in DATA_BEARING_TYPES:
+        for resource_id, resource in resources(template, resource_type).items():
+            seen.add(resource_type)
+            assert resource["DeletionPolicy"] == "RetainExceptOnCreate", resource_id
+            assert resource["UpdateReplacePolicy"] == "Retain", resource_id
+    assert seen == set(DATA_BEARING_TYPES)
 
 
 def test_dead_letter_queue_encrypted_and_tls_only(template: Template) -> None:
@@ -110,4 +132,4 @@ def test_every_log_group_has_kms_and_retention(template: Template) -> None:
     for resource in log_groups.values():
         assert resource["Properties"]["KmsKeyId"] == _key_ref(template)
         assert resource["Properties"]["RetentionInDays"] == 365
-        assert resource["DeletionPolicy"] == "Retain"
+        assert resource["DeletionPolicy"] == "RetainExceptOnCreate"

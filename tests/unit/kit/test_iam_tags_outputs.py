@@ -113,6 +113,7 @@ KIT_OUTPUTS = (
     "KeyArn",
     "ApiFunctionName",
     "ProcessorFunctionName",
+    "PendingSweepFunctionName",
     "DashboardUrl",
     "ArchiveBucketName",
 )

@@ -62,7 +62,7 @@ def test_the_catalog_is_kept_like_the_orders_table(priced: Template) -> None:
     )
     assert catalog["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert catalog["DeletionProtectionEnabled"] is True
-    assert by_key["sku"]["DeletionPolicy"] == "Retain"
+    assert by_key["sku"]["DeletionPolicy"] == "RetainExceptOnCreate"  # as the orders table
     selection = only(priced, "AWS::Backup::BackupSelection")["Properties"]["BackupSelection"]
     backed_up = json.dumps(selection["Resources"])
     assert by_key["sku"]["id"] in backed_up and by_key["orderId"]["id"] in backed_up

@@ -19,7 +19,8 @@ indexes to be ``ACTIVE`` again after each ``UpdateTable``:
 - ``DeletionProtectionEnabled``, ``BillingMode``: ``UpdateTable``;
 - ``Tags``: ``TagResource`` / ``UntagResource``.
 
-``create()`` applies PITR and contributor insights too, which LocalStack's create ignores.
+``create()`` applies deletion protection, PITR and contributor insights too, which LocalStack's
+create ignores.
 The table is never re-created: its ARN and creation time stay.
 """
 
@@ -255,6 +256,9 @@ class UpdatableDynamoDBTableProvider(DynamoDBTableProvider):  # type: ignore[mis
         if event.status == OperationStatus.SUCCESS:
             model = event.resource_model
             dynamodb = request.aws_client_factory.dynamodb
+            _update_table_flags(
+                dynamodb, model["TableName"], model, _wait_active(dynamodb, model["TableName"])
+            )
             _update_point_in_time_recovery(dynamodb, model["TableName"], model)
             _update_contributor_insights(dynamodb, model["TableName"], model)
         return event
