@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
@@ -14,6 +16,32 @@ from kit.phases import Features
 CUSTOMER_INDEX_NAME = "customer-orders"
 #: Attribute DynamoDB TTL reads (epoch seconds).
 TTL_ATTRIBUTE = "ttl"
+
+
+def _kept_table_settings(
+    key: kms.IKey | None, removal_policy: RemovalPolicy, features: Features
+) -> dict[str, Any]:
+    """What both tables share: on-demand billing, the service key (phase 0: the AWS-owned key,
+    the naive default), point-in-time recovery, contributor insights (with the customer
+    index's phase), deletion protection whenever the table is retained."""
+    return {
+        "billing_mode": dynamodb.BillingMode.PAY_PER_REQUEST,
+        "encryption": (
+            dynamodb.TableEncryption.CUSTOMER_MANAGED
+            if key is not None
+            else dynamodb.TableEncryption.DEFAULT
+        ),
+        "encryption_key": key,
+        "point_in_time_recovery_specification": dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=features.point_in_time_recovery
+        ),
+        "contributor_insights_specification": dynamodb.ContributorInsightsSpecification(
+            enabled=features.customer_index
+        ),
+        "deletion_protection": removal_policy
+        in (RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE),
+        "removal_policy": removal_policy,
+    }
 
 
 class OrdersTable(Construct):
@@ -53,27 +81,11 @@ class OrdersTable(Construct):
             self,
             "Table",
             partition_key=dynamodb.Attribute(name="orderId", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             max_read_request_units=max_read_request_units if capped else None,
             max_write_request_units=max_write_request_units if capped else None,
-            # Phase 0: the AWS-owned key (the naive default).
-            encryption=(
-                dynamodb.TableEncryption.CUSTOMER_MANAGED
-                if key is not None
-                else dynamodb.TableEncryption.DEFAULT
-            ),
-            encryption_key=key,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=features.point_in_time_recovery
-            ),
             time_to_live_attribute=TTL_ATTRIBUTE if features.time_to_live else None,
             stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if features.streams else None,
-            contributor_insights_specification=dynamodb.ContributorInsightsSpecification(
-                enabled=features.customer_index
-            ),
-            deletion_protection=removal_policy
-            in (RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE),
-            removal_policy=removal_policy,
+            **_kept_table_settings(key, removal_policy, features),
         )
         if features.streams:
             # The pending-order sweep's index (kit.pending_sweep), with the processor.
@@ -120,21 +132,6 @@ class PriceCatalogTable(Construct):
             self,
             "Table",
             partition_key=dynamodb.Attribute(name="sku", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=(
-                dynamodb.TableEncryption.CUSTOMER_MANAGED
-                if key is not None
-                else dynamodb.TableEncryption.DEFAULT
-            ),
-            encryption_key=key,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=features.point_in_time_recovery
-            ),
             # Hot skus show like the orders table's hot keys (same phase).
-            contributor_insights_specification=dynamodb.ContributorInsightsSpecification(
-                enabled=features.customer_index
-            ),
-            deletion_protection=removal_policy
-            in (RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE),
-            removal_policy=removal_policy,
+            **_kept_table_settings(key, removal_policy, features),
         )
