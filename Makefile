@@ -104,7 +104,10 @@ test-e2e: venv ## End-to-end and reliability tests on the embedded LocalStack (o
 test-upgrade: venv cdk-cli ## Live upgrade on the embedded LocalStack: cdklocal deploys phase 0, updates to 1..5 with traffic -> build/migration/
 	$(BIN)/python -m pytest -s -m e2e tests/migration; status=$$?; \
 		test ! -f build/migration/upgrade-report.json || \
-		cp build/migration/upgrade-report.json docs/data/live-upgrade.json; exit $$status
+		cp build/migration/upgrade-report.json docs/data/live-upgrade.json; \
+		test ! -f build/migration/upgrade-report-failed-step.json || \
+		cp build/migration/upgrade-report-failed-step.json docs/data/live-upgrade-failed-step.json; \
+		exit $$status
 
 test-reliability-long: venv ## Reliability tests with the long profile (500 fuzz examples per operation, 500 creates, 5000 differential orders)
 	RELIABILITY_PROFILE=long $(BIN)/python -m pytest tests/reliability tests/unit/handler/test_order_api_differential.py

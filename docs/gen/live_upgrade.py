@@ -3,7 +3,9 @@
 ``make test-upgrade`` (tests/migration/test_live_upgrade.py) deploys phase 0 with ``cdklocal``,
 updates the same stack to phases 1..5 with client traffic and writes its report; the make
 target copies it to ``docs/data/live-upgrade.json``, which this module renders (with the run's
-date and commit) next to the template verdicts of the overview.
+date and commit) next to the template verdicts of the overview. The test's second run, with a
+failure injected half-way through one step, is recorded the same way in
+``docs/data/live-upgrade-failed-step.json``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from docs.gen.markdown import table
 
 #: The committed copy of the last live run's report.
 LIVE_UPGRADE_FILE = DATA_DIR / "live-upgrade.json"
+#: The same for the run whose step to phase 3 first fails half-way (and rolls back).
+FAILED_STEP_FILE = DATA_DIR / "live-upgrade-failed-step.json"
 
 
 def load_live_upgrade(path: Path = LIVE_UPGRADE_FILE) -> dict[str, Any] | None:
@@ -47,12 +51,12 @@ def _verdict(step: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def render_live_upgrade(document: Mapping[str, Any] | None) -> str:
-    """Markdown: the per-step table of the run, or a note that none is recorded."""
+def render_live_upgrade(document: Mapping[str, Any] | None, path: Path = LIVE_UPGRADE_FILE) -> str:
+    """Markdown: the per-step table of the run, or a note that none is recorded in ``path``."""
     if document is None:
         return (
             "No live run is recorded yet: `make test-upgrade` runs one and records it in "
-            "`docs/data/live-upgrade.json`.\n"
+            f"`docs/data/{path.name}`.\n"
         )
     rows = [
         [

@@ -22,7 +22,7 @@ from docs.gen.dashboard import (
 )
 from docs.gen.feature_notes import FeatureNotesError, feature_notes
 from docs.gen.inputs import BUILD_DIR, FRAGMENTS_DIR
-from docs.gen.live_upgrade import load_live_upgrade, render_live_upgrade
+from docs.gen.live_upgrade import FAILED_STEP_FILE, load_live_upgrade, render_live_upgrade
 from docs.gen.migration_pages import (
     PhaseNotesError,
     PhaseStep,
@@ -160,6 +160,9 @@ def generate_site(
         "dashboard.md": render_dashboard(dashboard, on_dashboard),
         "migration-overview.md": render_overview(site.steps),
         "live-upgrade.md": render_live_upgrade(load_live_upgrade()),
+        "live-upgrade-failed-step.md": render_live_upgrade(
+            load_live_upgrade(FAILED_STEP_FILE), FAILED_STEP_FILE
+        ),
         "runbook.md": render_runbook(
             load_runbook(), alarm_facts(templates.templates, prefix), on_dashboard
         ),

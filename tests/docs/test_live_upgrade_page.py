@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from docs.gen.live_upgrade import load_live_upgrade, render_live_upgrade
+from docs.gen.live_upgrade import (
+    FAILED_STEP_FILE,
+    LIVE_UPGRADE_FILE,
+    load_live_upgrade,
+    render_live_upgrade,
+)
 
 STEP = {
     "step": "2 -> 3",
@@ -72,6 +77,17 @@ def test_problems_are_listed(tmp_path: Path) -> None:
 def test_no_recorded_run_says_so(tmp_path: Path) -> None:
     assert load_live_upgrade(tmp_path / "missing.json") is None
     assert "No live run is recorded yet" in render_live_upgrade(None)
+    assert "`docs/data/live-upgrade-failed-step.json`" in render_live_upgrade(
+        None, FAILED_STEP_FILE
+    )
+
+
+def test_both_recorded_runs_are_reports() -> None:
+    """The committed records of the clean and the failed-step run load (``make test-upgrade``)."""
+    for path in (LIVE_UPGRADE_FILE, FAILED_STEP_FILE):
+        document = load_live_upgrade(path)
+        assert document is not None, f"{path} is not recorded"
+        assert not document["summary"]["problems"], (path, document["summary"]["problems"])
 
 
 def test_a_file_that_is_no_report_is_an_error(tmp_path: Path) -> None:

@@ -7,14 +7,17 @@ them rolls back (AWS CloudFormation User Guide, "DeletionPolicy attribute"). Wit
 deploy met them ("already exists") or a stack in DELETE_FAILED. Runs on a local cloud of its own
 (this module's ``own_endpoint``): the upgrade test needs the stack name to itself.
 
-On AWS the table's deletion protection (on whenever the table is retained) also stops the
-rollback from deleting the table (DynamoDB refuses ``DeleteTable`` on a protected table), so
-the table is not counted here: it stays, protected, and is named in the docs. Everything else
-must go.
+The table is the exception, on AWS as here: it has deletion protection whenever it is retained
+(a compliance control), and DynamoDB refuses ``DeleteTable`` on a protected table, so the
+rollback cannot delete it and the stack ends ``ROLLBACK_FAILED`` ("Stack status codes") with the
+table its only ``DELETE_FAILED`` resource. ``cdk deploy`` deletes a ``ROLLBACK_FAILED`` stack
+before creating it again; stack deletion keeps a ``RetainExceptOnCreate`` resource, so the empty,
+protected table stays behind (generated name: the next create is not blocked) and is removed by
+hand, as the docs say. Everything else must go, and the next deploy must succeed.
 
-On the local cloud this fails today (strict xfail: a fixed emulator makes it fail loudly):
-LocalStack 2026.3's CloudFormation does not delete ``RetainExceptOnCreate`` resources when the
-create rolls back (the key, queue and log groups stay).
+The local cloud rolls back through the project's plugin
+(``localcloud/plugins/order_kit_localstack/cfn_updates/rollback.py``); LocalStack 2026.3 alone
+deleted nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tests.migration.cdk_cli import CdkLocal
 
 pytestmark = pytest.mark.e2e
 
+STACK = "ProductionOrderService"
 COLLISION = "/order-kit/failed-create-test/injected-failure"
 FAILING_APP = f"{sys.executable} tests/migration/failing_app.py"
 
@@ -54,13 +58,11 @@ def _data_resources(clients: Callable[[str], Any]) -> dict[str, list[str]]:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "LocalStack 2026.3's CloudFormation does not delete RetainExceptOnCreate resources when "
-        "a create rolls back"
-    ),
-)
+def _status(clients: Callable[[str], Any]) -> str:
+    stack = clients("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
+    return str(stack["StackStatus"])
+
+
 def test_failed_first_create_leaves_nothing_and_the_next_deploy_succeeds(
     own_endpoint: str, clients: Callable[[str], Any], tmp_path: Path
 ) -> None:
@@ -76,6 +78,21 @@ def test_failed_first_create_leaves_nothing_and_the_next_deploy_succeeds(
     assert not failed.ok, "the injected failure did not fail the deploy"
     assert "already exists" in failed.output, failed.tail()
     problems = []
+    status = _status(clients)
+    if status != "ROLLBACK_FAILED":
+        problems.append(f"the failed create ended in {status}, not ROLLBACK_FAILED (the table)")
+    not_deleted = sorted(
+        event["LogicalResourceId"]
+        for event in clients("cloudformation").describe_stack_events(StackName=STACK)["StackEvents"]
+        if event["ResourceStatus"] == "DELETE_FAILED"
+    )
+    tables = clients("dynamodb").list_tables()["TableNames"]
+    if len(not_deleted) != 1 or len(tables) != 1:
+        problems.append(f"not deleted: {not_deleted}; tables: {tables} (expected the table only)")
+    else:
+        table = clients("dynamodb").describe_table(TableName=tables[0])["Table"]
+        if not table["DeletionProtectionEnabled"] or table["ItemCount"]:
+            problems.append(f"the table left is not the empty, protected one: {table}")
     left = _data_resources(clients)
     if left != before:
         problems.append(f"the rolled-back create left behind: {left} (before: {before})")
@@ -84,10 +101,6 @@ def test_failed_first_create_leaves_nothing_and_the_next_deploy_succeeds(
     again = cdk.deploy(1, tmp_path / "again")
     if not again.ok:
         problems.append(f"the next deploy failed:\n{again.tail(30)}")
-    else:
-        status = clients("cloudformation").describe_stacks(StackName="ProductionOrderService")[
-            "Stacks"
-        ][0]["StackStatus"]
-        if status != "CREATE_COMPLETE":
-            problems.append(f"the next deploy ended in {status}")
+    elif (status := _status(clients)) != "CREATE_COMPLETE":
+        problems.append(f"the next deploy ended in {status}")
     assert not problems, "\n".join(problems)

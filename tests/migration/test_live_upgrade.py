@@ -45,13 +45,6 @@ STACK = "ProductionOrderService"
 #: The step the failed-step run first runs with an injected failure (its table update adds the
 #: customer index).
 FAILING_PHASE = 3
-#: Why the failed-step run fails on the local cloud (a strict xfail: it must fail, and a fixed
-#: emulator turns it into a failure to notice).
-ROLLBACK_GAP = (
-    "LocalStack 2026.3's CloudFormation does not restore resources when an update rolls back "
-    "(the customer index the failed step added stays on the table) and afterwards refuses the "
-    "stack's next change set; on AWS the rollback restores the previous phase"
-)
 #: Orders written at phase 0 before the first update.
 INITIAL_ORDERS = 10
 FAILING_APP = f"{sys.executable} tests/migration/failing_app.py"
@@ -124,7 +117,7 @@ def _step(
 
 @pytest.mark.parametrize(
     "failing_phase",
-    [0, pytest.param(FAILING_PHASE, marks=pytest.mark.xfail(strict=True, reason=ROLLBACK_GAP))],
+    [0, FAILING_PHASE],
     ids=["clean", "failed-step"],
 )
 def test_upgrade_phase_0_to_5_with_traffic(

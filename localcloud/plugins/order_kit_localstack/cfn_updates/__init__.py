@@ -24,7 +24,7 @@ and by the v2 engine's replacement check, which reads the same schemas). The sam
 the change-set model's ``Ref`` change type (:mod:`.ref_change`), without which an in-place
 update of one resource replaces the resources whose create-only properties refer to it, and
 the logs provider's ``TagResource`` (:mod:`.logs_tagging`), which loses the tags of a log group
-that had none.
+that had none, and gives failed stack operations CloudFormation's rollback (:mod:`.rollback`).
 """
 
 from __future__ import annotations
@@ -66,8 +66,10 @@ def use_updatable_resource_providers() -> None:
 
     from order_kit_localstack.cfn_updates.logs_tagging import patch_log_group_tagging
     from order_kit_localstack.cfn_updates.ref_change import patch_ref_change_type
+    from order_kit_localstack.cfn_updates.rollback import patch_rollback
 
     patch_ref_change_type()
+    patch_rollback()
     patch_log_group_tagging()
     original = ResourceProviderExecutor.try_load_resource_provider
     if getattr(original, "order_kit_updatable", False):
