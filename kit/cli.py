@@ -142,6 +142,13 @@ def _minutes(text: str) -> int:
     return int(text)
 
 
+def _add_client_arguments(parser: argparse.ArgumentParser, endpoint_help: str) -> None:
+    """Add ``--region`` and ``--endpoint-url``, which the subcommand passes to its AWS clients
+    (``args.region``, ``args.endpoint_url``; None leaves the SDK's own choice)."""
+    parser.add_argument("--region", help="AWS region (default: the SDK's)")
+    parser.add_argument("--endpoint-url", help=endpoint_help)
+
+
 def _add_confirm_pending_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     confirm = commands.add_parser(
         "confirm-pending",
@@ -157,8 +164,7 @@ def _add_confirm_pending_parser(commands: argparse._SubParsersAction) -> None:  
     confirm.add_argument(
         "--min-age-minutes", type=_minutes, default=0, help="confirm orders at least this old"
     )
-    confirm.add_argument("--region", help="AWS region (default: the SDK's)")
-    confirm.add_argument("--endpoint-url", help="an endpoint for the client (local cloud)")
+    _add_client_arguments(confirm, endpoint_help="an endpoint for the client (local cloud)")
     confirm.set_defaults(run=_confirm_pending)
 
 
@@ -175,8 +181,7 @@ def _add_replay_parser(commands: argparse._SubParsersAction) -> None:  # type: i
     replay.add_argument(
         "--function", required=True, help="the ProcessorFunctionName output (name or ARN)"
     )
-    replay.add_argument("--region", help="AWS region (default: the SDK's)")
-    replay.add_argument("--endpoint-url", help="an endpoint for every client (local cloud)")
+    _add_client_arguments(replay, endpoint_help="an endpoint for every client (local cloud)")
     replay.add_argument(
         "--max-messages", type=_positive, default=100, help="messages to handle at most"
     )
@@ -217,8 +222,7 @@ def _add_catalog_parser(commands: argparse._SubParsersAction) -> None:  # type: 
     )
     load.add_argument("prices", help="the CSV file")
     load.add_argument("--table", required=True, help="the price catalog table's name")
-    load.add_argument("--region", help="AWS region (default: the SDK's)")
-    load.add_argument("--endpoint-url", help="a DynamoDB endpoint (local cloud)")
+    _add_client_arguments(load, endpoint_help="a DynamoDB endpoint (local cloud)")
     load.set_defaults(run=_catalog_load)
 
 

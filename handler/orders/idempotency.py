@@ -29,13 +29,13 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from orders.errors import OrderValidationError, Problem
-from orders.models import format_timestamp
+from orders.models import Order, format_timestamp
 
 #: Table key prefix of idempotency records (order ids are UUIDs, so they never collide).
 RECORD_KEY_PREFIX = "idempotency#"
@@ -79,6 +79,27 @@ def record_key(caller_id: str, idempotency_key: str) -> str:
 def legacy_order_id(idempotency_key: str) -> str:
     """Return the id the earlier scheme gave the order of ``idempotency_key``."""
     return str(uuid.uuid5(LEGACY_IDEMPOTENCY_NAMESPACE, idempotency_key))
+
+
+def replayed_order(
+    request_hash: str,
+    record: IdempotencyRecord | None,
+    legacy_order: Order | None,
+    get_order: Callable[[str], Order | None],
+) -> Order | None:
+    """Return the stored order that a request with ``request_hash`` replays, or None.
+
+    The caller's live ``record`` of the key decides when there is one: the same request hash
+    replays the order it names (read with ``get_order``; None while that order is not written
+    yet), another hash replays nothing. Without a record, the pre-upgrade ``legacy_order``
+    under the key is replayed when its request hash is the same. Reads only: whether a request
+    that replays nothing is a conflict, or writes, is the caller's decision.
+    """
+    if record is not None:
+        return get_order(record.order_id) if record.request_hash == request_hash else None
+    if legacy_order is not None and legacy_order.request_hash == request_hash:
+        return legacy_order
+    return None
 
 
 def is_record_key(table_key: str) -> bool:

@@ -35,6 +35,7 @@ from orders.idempotency import (
     check_idempotency_key,
     legacy_order_id,
     record_key,
+    replayed_order,
 )
 from orders.models import Order
 from orders.page_tokens import PageTokenCodec
@@ -176,17 +177,16 @@ class OrderService:
         self, order: Order, idempotency_key: str, caller: Caller, now: datetime
     ) -> CreatedOrder | None:
         """Return the order this caller already created with this key and this same request
-        (a replay), or None. Reads only: what `_create_idempotently` would replay."""
+        (a replay), or None. Reads only; the same decision as `_create_idempotently`
+        (`orders.idempotency.replayed_order`)."""
         record = self._repository.find_record(
             record_key(caller.caller_id, idempotency_key), int(now.timestamp())
         )
-        if record is not None:
-            stored = self._repository.get(record.order_id)
-        else:
-            stored = self._repository.get(legacy_order_id(idempotency_key))
-        if stored is None or stored.request_hash != order.request_hash:
-            return None
-        return CreatedOrder(order=stored, replayed=True)
+        legacy = (
+            None if record is not None else self._repository.get(legacy_order_id(idempotency_key))
+        )
+        stored = replayed_order(order.request_hash, record, legacy, self._repository.get)
+        return None if stored is None else CreatedOrder(order=stored, replayed=True)
 
     def _create_idempotently(
         self, order: Order, idempotency_key: str, caller: Caller, now: datetime
@@ -205,13 +205,18 @@ class OrderService:
             )
             if outcome.created:
                 return CreatedOrder(order=order, replayed=False)
+            stored = replayed_order(
+                order.request_hash,
+                outcome.existing_record,
+                outcome.legacy_order,
+                self._repository.get,
+            )
+            if stored is not None:
+                return CreatedOrder(order=stored, replayed=True)
             if outcome.existing_record is not None:
                 existing = outcome.existing_record
                 if existing.request_hash != order.request_hash:
                     raise _idempotency_conflict()
-                stored = self._repository.get(existing.order_id)
-                if stored is not None:
-                    return CreatedOrder(order=stored, replayed=True)
                 # The claimer has not written the order (yet, or failed in between): this
                 # same request writes it under the claimed id; the conditional put lets one.
                 claimed = replace(order, order_id=existing.order_id)
@@ -219,8 +224,6 @@ class OrderService:
                 return CreatedOrder(order=written.order, replayed=not written.created)
             legacy = outcome.legacy_order
             assert legacy is not None
-            if legacy.request_hash == order.request_hash:
-                return CreatedOrder(order=legacy, replayed=True)
             if caller.acts_for_one_customer and legacy.customer_id == caller.customer_id:
                 raise _idempotency_conflict()
             # Another caller's pre-upgrade order (or, for trusted IAM callers, whose author

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,12 @@ import pytest
 from handler_harness import JSON_HEADERS, ApiResponse, AwsAccount, api_event, call_api
 from moto.dynamodb.models import DynamoDBBackend
 from orders.dynamodb_codec import serialize_item
-from orders.idempotency import LEGACY_IDEMPOTENCY_NAMESPACE, record_key
+from orders.idempotency import (
+    LEGACY_IDEMPOTENCY_NAMESPACE,
+    IdempotencyRecord,
+    record_key,
+    replayed_order,
+)
 from orders.models import Order
 from orders.validation import OrderValidator
 
@@ -271,8 +277,6 @@ def put_legacy_order(aws: AwsAccount, body: dict[str, Any], key: str) -> str:
     no ``createdBy``, no record."""
     request = OrderValidator().validate(json.loads(json.dumps(body), parse_float=Decimal))
     order_id = str(uuid.uuid5(LEGACY_IDEMPOTENCY_NAMESPACE, key))
-    from datetime import datetime, timezone
-
     order = Order.create(request, order_id, datetime.now(timezone.utc), 90)
     aws.dynamodb.put_item(TableName=aws.table_name, Item=serialize_item(order.to_item()))
     return order_id
@@ -356,3 +360,59 @@ def test_a_concurrent_request_that_writes_the_claimed_order_first_makes_this_one
     assert response.headers.get("Idempotent-Replay") == "true"
     assert [response.body["orderId"]] == interleaved
     assert item_count(aws) == 1 and record_count(aws) == 1
+
+
+def stored_order(order_id: str, request_hash: str) -> Order:
+    request = OrderValidator().validate(json.loads(json.dumps(BODY), parse_float=Decimal))
+    order = Order.create(request, order_id, datetime.now(timezone.utc), 90)
+    return replace(order, request_hash=request_hash)
+
+
+class OrderReads:
+    """``get_order`` over a dict of stored orders, remembering which ids it read."""
+
+    def __init__(self, *orders: Order) -> None:
+        self.orders = {order.order_id: order for order in orders}
+        self.read: list[str] = []
+
+    def get(self, order_id: str) -> Order | None:
+        self.read.append(order_id)
+        return self.orders.get(order_id)
+
+
+def live_record(order_id: str, request_hash: str) -> IdempotencyRecord:
+    return IdempotencyRecord.create(
+        record_key(OTHER_CALLER, "k"), order_id, request_hash, datetime.now(timezone.utc), 24
+    )
+
+
+def test_a_record_of_the_same_request_replays_the_order_it_names() -> None:
+    claimed = stored_order("claimed", "h1")
+    reads = OrderReads(claimed, stored_order("other", "h1"))
+    assert replayed_order("h1", live_record("claimed", "h1"), None, reads.get) is claimed
+    assert reads.read == ["claimed"]
+
+
+def test_a_record_whose_order_is_not_written_yet_replays_nothing() -> None:
+    assert replayed_order("h1", live_record("claimed", "h1"), None, OrderReads().get) is None
+
+
+def test_a_record_of_another_request_replays_nothing_and_reads_nothing() -> None:
+    reads = OrderReads(stored_order("claimed", "h2"))
+    assert replayed_order("h1", live_record("claimed", "h2"), None, reads.get) is None
+    assert reads.read == []
+
+
+def test_a_record_decides_before_a_legacy_order() -> None:
+    legacy = stored_order("legacy", "h1")
+    reads = OrderReads(stored_order("claimed", "h2"))
+    assert replayed_order("h1", live_record("claimed", "h2"), legacy, reads.get) is None
+
+
+def test_without_a_record_a_legacy_order_of_the_same_request_is_replayed() -> None:
+    legacy = stored_order("legacy", "h1")
+    reads = OrderReads()
+    assert replayed_order("h1", None, legacy, reads.get) is legacy
+    assert replayed_order("h2", None, legacy, reads.get) is None
+    assert replayed_order("h1", None, None, reads.get) is None
+    assert reads.read == []

@@ -4,6 +4,7 @@ skips idempotency records, and publishes the oldest PENDING order's age."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from contextlib import redirect_stdout
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -48,6 +49,19 @@ def client(aws: Any) -> Any:
         ],
     )
     return dynamodb
+
+
+@pytest.fixture
+def sweep_environment(client: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The sweep function's environment (15-minute age) on the ``client`` table, set over the
+    mocked account's own environment, with the handler's cached settings cleared before and
+    after the test."""
+    monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("PENDING_INDEX_NAME", PENDING_INDEX_NAME)
+    monkeypatch.setenv("PENDING_MIN_AGE_MINUTES", "15")
+    pending_sweep.build_settings.cache_clear()
+    yield
+    pending_sweep.build_settings.cache_clear()
 
 
 def put_order(
@@ -128,20 +142,14 @@ def test_order_confirmed_meanwhile_is_counted_as_already_handled(client: Any) ->
     assert (result.confirmed, result.already_handled) == (0, 1)
 
 
-def test_handler_publishes_the_age_metric_and_business_metrics(
-    client: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TABLE_NAME", TABLE)
-    monkeypatch.setenv("PENDING_INDEX_NAME", PENDING_INDEX_NAME)
-    monkeypatch.setenv("PENDING_MIN_AGE_MINUTES", "15")
-    pending_sweep.build_settings.cache_clear()
+@pytest.mark.usefixtures("sweep_environment")
+def test_handler_publishes_the_age_metric_and_business_metrics(client: Any) -> None:
     real_now = datetime.now(timezone.utc)
     put_order(client, "stuck", timedelta(days=3), now=real_now)
     put_order(client, "fresh", timedelta(seconds=1), now=real_now)
     out = io.StringIO()
     with redirect_stdout(out):
         result = pending_sweep.lambda_handler({}, FakeLambdaContext("orders-sweep"))
-    pending_sweep.build_settings.cache_clear()
     assert result["confirmed"] == 1
     metrics: dict[str, Any] = {}
     for blob in json_lines(out.getvalue()):
@@ -175,15 +183,10 @@ def test_bad_configuration_is_a_clear_error(env: dict[str, str], message: str) -
         SweepSettings.from_env(env)
 
 
-def test_direct_invocation_with_min_age_zero_confirms_young_orders(
-    client: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("sweep_environment")
+def test_direct_invocation_with_min_age_zero_confirms_young_orders(client: Any) -> None:
     # The one-off backfill (order-kit confirm-pending): orders written before the processor
     # existed, minutes old, are confirmed now instead of after the schedule's 15 minutes.
-    monkeypatch.setenv("TABLE_NAME", TABLE)
-    monkeypatch.setenv("PENDING_INDEX_NAME", PENDING_INDEX_NAME)
-    monkeypatch.setenv("PENDING_MIN_AGE_MINUTES", "15")
-    pending_sweep.build_settings.cache_clear()
     real_now = datetime.now(timezone.utc)
     put_order(client, "young", timedelta(minutes=2), now=real_now)
     with redirect_stdout(io.StringIO()):
@@ -191,7 +194,6 @@ def test_direct_invocation_with_min_age_zero_confirms_young_orders(
         backfill = pending_sweep.lambda_handler(
             {"minAgeMinutes": 0}, FakeLambdaContext("orders-sweep")
         )
-    pending_sweep.build_settings.cache_clear()
     assert scheduled["confirmed"] == 0
     assert backfill["confirmed"] == 1
     assert status_of(client, "young") == "CONFIRMED"

@@ -1,5 +1,13 @@
 """Given the construct: the S3 archive of expired orders (template level; the e2e test
-tests/e2e/test_order_archive.py archives an order on the local cloud)."""
+tests/e2e/test_order_archive.py archives an order on the local cloud).
+
+The local cloud enforces no bucket policy, so the tests of who may act on the buckets read
+their bucket policies as AWS documents them: Amazon S3 User Guide, "Bucket policies for Amazon
+S3" and "How Amazon S3 authorizes a request" (S3 evaluates the bucket policy together with the
+requester's own policies), and IAM User Guide, "Policy evaluation logic" (an explicit Deny in
+any policy overrides every Allow). The log delivery grant follows the Amazon S3 User Guide,
+"Enabling Amazon S3 server access logging" (with ACLs disabled, the destination bucket's policy
+grants the logging service principal, ``logging.s3.amazonaws.com``)."""
 
 from __future__ import annotations
 
@@ -56,6 +64,8 @@ def _bucket_policy(template: Template, bucket: str) -> list[dict[str, Any]]:
 
 
 def _private_and_tls_only(template: Template, bucket: str, properties: dict[str, Any]) -> None:
+    """Versioned, no public access, ACLs disabled, and a bucket policy Deny of every S3 action
+    over plain HTTP, which no Allow can override (the documents of the module docstring)."""
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
     assert properties["PublicAccessBlockConfiguration"] == dict.fromkeys(
         ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"),

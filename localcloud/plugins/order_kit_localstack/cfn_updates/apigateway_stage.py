@@ -28,7 +28,7 @@ from localstack.services.cloudformation.resource_provider import (
     ResourceRequest,
 )
 
-from order_kit_localstack.cfn_updates.tags import tag_changes
+from order_kit_localstack.cfn_updates.tags import sync_tags
 
 #: MethodSettings property -> the patch path suffix of UpdateStage.
 _METHOD_SETTING_PATHS = {
@@ -114,12 +114,12 @@ def _stage_arn(region: str, rest_api_id: str, stage_name: str) -> str:
 
 
 def _update_tags(apigateway: Any, arn: str, model: dict) -> None:
-    wanted = {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []}
-    stale, changed = tag_changes(wanted, apigateway.get_tags(resourceArn=arn).get("tags", {}))
-    if stale:
-        apigateway.untag_resource(resourceArn=arn, tagKeys=stale)
-    if changed:
-        apigateway.tag_resource(resourceArn=arn, tags=changed)
+    sync_tags(
+        {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []},
+        lambda: apigateway.get_tags(resourceArn=arn).get("tags", {}),
+        lambda keys: apigateway.untag_resource(resourceArn=arn, tagKeys=keys),
+        lambda tags: apigateway.tag_resource(resourceArn=arn, tags=tags),
+    )
 
 
 class UpdatableApiGatewayStageProvider(ApiGatewayStageProvider):  # type: ignore[misc]

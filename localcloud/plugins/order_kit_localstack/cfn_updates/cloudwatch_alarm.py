@@ -18,22 +18,21 @@ from localstack.services.cloudwatch.resource_providers.aws_cloudwatch_alarm impo
     CloudWatchAlarmProvider,
 )
 
-from order_kit_localstack.cfn_updates.tags import tag_changes
+from order_kit_localstack.cfn_updates.tags import sync_tags
 
 
 def _sync_tags(cloudwatch: Any, arn: str, model: dict) -> None:
-    wanted = {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []}
-    live = {
-        tag["Key"]: tag["Value"]
-        for tag in cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
-    }
-    stale, changed = tag_changes(wanted, live)
-    if stale:
-        cloudwatch.untag_resource(ResourceARN=arn, TagKeys=stale)
-    if changed:
-        cloudwatch.tag_resource(
-            ResourceARN=arn, Tags=[{"Key": k, "Value": v} for k, v in changed.items()]
-        )
+    sync_tags(
+        {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []},
+        lambda: {
+            tag["Key"]: tag["Value"]
+            for tag in cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
+        },
+        lambda keys: cloudwatch.untag_resource(ResourceARN=arn, TagKeys=keys),
+        lambda tags: cloudwatch.tag_resource(
+            ResourceARN=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
+        ),
+    )
 
 
 class UpdatableCloudWatchAlarmProvider(CloudWatchAlarmProvider):  # type: ignore[misc]

@@ -38,7 +38,7 @@ from localstack.services.dynamodb.resource_providers.aws_dynamodb_table import (
     DynamoDBTableProvider,
 )
 
-from order_kit_localstack.cfn_updates.tags import tag_changes
+from order_kit_localstack.cfn_updates.tags import sync_tags
 
 #: How long to wait for the table and its indexes to be ACTIVE after an UpdateTable.
 ACTIVE_TIMEOUT = 120.0
@@ -220,18 +220,17 @@ def _update_contributor_insights(dynamodb: Any, name: str, model: dict) -> None:
 
 
 def _update_tags(dynamodb: Any, arn: str, model: dict) -> None:
-    wanted = {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []}
-    live = {
-        tag["Key"]: tag["Value"]
-        for tag in dynamodb.list_tags_of_resource(ResourceArn=arn).get("Tags", [])
-    }
-    stale, changed = tag_changes(wanted, live)
-    if stale:
-        dynamodb.untag_resource(ResourceArn=arn, TagKeys=stale)
-    if changed:
-        dynamodb.tag_resource(
-            ResourceArn=arn, Tags=[{"Key": key, "Value": value} for key, value in changed.items()]
-        )
+    sync_tags(
+        {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []},
+        lambda: {
+            tag["Key"]: tag["Value"]
+            for tag in dynamodb.list_tags_of_resource(ResourceArn=arn).get("Tags", [])
+        },
+        lambda keys: dynamodb.untag_resource(ResourceArn=arn, TagKeys=keys),
+        lambda tags: dynamodb.tag_resource(
+            ResourceArn=arn, Tags=[{"Key": key, "Value": value} for key, value in tags.items()]
+        ),
+    )
 
 
 def apply_table_settings(dynamodb: Any, name: str, model: dict) -> dict:
