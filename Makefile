@@ -101,7 +101,7 @@ test-unit: venv ## Run the unit tests only (what the tox matrix runs)
 test-e2e: venv ## End-to-end and reliability tests on the embedded LocalStack (or the LOCALSTACK_ENDPOINT one)
 	$(BIN)/python -m pytest -m e2e tests/localcloud tests/e2e tests/reliability
 
-test-upgrade: venv cdk-cli ## Live upgrade on the embedded LocalStack: cdklocal deploys phase 0, updates to 1..5 with traffic -> build/migration/
+test-upgrade: venv cdk-cli ## Live upgrade on the embedded LocalStack: cdklocal deploys phase 0, updates to 1..5 with traffic (and a failed step rolled back) -> build/migration/, docs/data/
 	$(BIN)/python -m pytest -s -m e2e tests/migration; status=$$?; \
 		test ! -f build/migration/upgrade-report.json || \
 		cp build/migration/upgrade-report.json docs/data/live-upgrade.json; \

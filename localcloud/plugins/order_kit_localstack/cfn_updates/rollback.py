@@ -79,14 +79,12 @@ def failure_message(event: Any) -> str:
 class Rollback:
     """Undo the journal of one failed executor run (see the module docstring)."""
 
-    def __init__(self, executor: Any, reason: str) -> None:
-        from localstack.aws.api.cloudformation import ChangeSetType
-
+    def __init__(self, executor: Any, reason: str, is_update: bool) -> None:
         self.executor = executor
         self.change_set = executor._change_set
         self.stack = self.change_set.stack
         self.reason = reason
-        self.is_update = self.change_set.change_set_type != ChangeSetType.CREATE
+        self.is_update = is_update
         self.failures: list[str] = []
 
     def _event(
@@ -285,8 +283,10 @@ def patch_rollback() -> None:
     def execute(self: Any) -> Any:
         from localstack.aws.api.cloudformation import StackStatus
 
-        # Decided before the run: a failing resource sets the stack status to its own.
-        is_deletion = self._change_set.stack.status == StackStatus.DELETE_IN_PROGRESS
+        # Decided before the run: a failing resource sets the stack status to its own. (The
+        # change set type does not tell: LocalStack's UpdateStack runs a CREATE change set.)
+        operation = self._change_set.stack.status
+        is_deletion = operation == StackStatus.DELETE_IN_PROGRESS
         failure: Exception | None = None
         try:
             self.process()
@@ -301,7 +301,7 @@ def patch_rollback() -> None:
             self.process = replay
             return original_execute(self)
         reason = getattr(failure, "reason", None) or str(failure)
-        rollback = Rollback(self, reason)
+        rollback = Rollback(self, reason, is_update=operation == StackStatus.UPDATE_IN_PROGRESS)
         resources = rollback.run(_journal(self))
         outputs = list(self._change_set.stack.resolved_outputs or []) if rollback.is_update else []
         return executor.ChangeSetModelExecutorResult(
