@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from order_kit_localstack.local_process import (
     LocalProcessRuntime,
     RuntimeCommand,
     RuntimeInitError,
+    RuntimeStartError,
 )
 
 FAKE_RUNTIME = Path(__file__).with_name("fake_runtime.py")
@@ -129,6 +132,50 @@ def test_stop_kills_the_process(tmp_path: Path) -> None:
 
     assert pid is not None and not Path(f"/proc/{pid}").exists()
     assert environment.pid is None
+
+
+def test_stop_lets_the_invocation_in_flight_finish(tmp_path: Path) -> None:
+    # Lambda completes an invocation that started before an update with the previous code
+    # and configuration ("Lambda function states", Lambda Developer Guide); LocalStack stops
+    # the previous environment as soon as the update is ready, while it may be invoking.
+    environment = make_runtime(tmp_path, timeout=5.0)
+    environment.start()
+    pid = environment.pid
+    outcomes = []
+    invoking = threading.Thread(
+        target=lambda: outcomes.append(
+            invoke(environment, "req-in-flight", action="sleep", seconds=0.5)
+        )
+    )
+    invoking.start()
+    time.sleep(0.2)  # the event is with the runtime
+
+    environment.stop()
+    invoking.join()
+
+    assert not outcomes[0].is_error, outcomes[0].payload
+    assert json.loads(outcomes[0].payload)["pid"] == pid
+    assert pid is not None and not Path(f"/proc/{pid}").exists()
+    with pytest.raises(RuntimeStartError, match="stopped"):
+        invoke(environment, "req-after-stop", action="echo")
+
+
+def test_stop_kills_an_invocation_that_outlasts_its_timeout(tmp_path: Path) -> None:
+    environment = make_runtime(tmp_path, timeout=1.0)
+    environment.start()
+    outcomes = []
+    invoking = threading.Thread(
+        target=lambda: outcomes.append(invoke(environment, "req-stuck", action="sleep", seconds=60))
+    )
+    invoking.start()
+    time.sleep(0.2)
+
+    started = time.monotonic()
+    environment.stop()
+    invoking.join()
+
+    assert time.monotonic() - started < 15
+    assert json.loads(outcomes[0].payload)["errorType"] == "Sandbox.Timedout"
 
 
 def test_rejects_non_positive_timeout(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import threading
 import time
 import uuid
 import zipfile
@@ -43,6 +44,15 @@ def slow(event, context):
     return "done"
 
 
+RELEASE_FILE = os.path.join(os.path.dirname(__file__), "release.txt")
+RELEASE = open(RELEASE_FILE).read() if os.path.exists(RELEASE_FILE) else "1"
+
+
+def configured(event, context):
+    time.sleep(event["seconds"])
+    return {"phase": os.environ.get("PHASE"), "release": RELEASE}
+
+
 def forward_stream_records(event, context):
     # Runs with the function role's credentials and AWS_ENDPOINT_URL set by the executor.
     queue_url = os.environ["TARGET_QUEUE_URL"]
@@ -53,10 +63,12 @@ def forward_stream_records(event, context):
 """
 
 
-def code_zip() -> bytes:
+def code_zip(release: str | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("functions.py", FUNCTION_SOURCE)
+        if release is not None:
+            archive.writestr("release.txt", release)
     return buffer.getvalue()
 
 
@@ -257,6 +269,75 @@ def test_function_logs_reach_cloudwatch_logs(
 
     assert f"START RequestId: {request_id} Version: $LATEST\n" in messages
     assert any('echo handler got {"log": "me"}' in message for message in messages)
+
+
+def test_invocations_during_updates_finish_on_the_old_or_the_new_version(
+    aws_client: Callable[[str], Any], create_function: Callable[..., str]
+) -> None:
+    # AWS: while an update is in progress the function can still be invoked, and the update
+    # is complete when "the function is processing events with the new configuration"
+    # (UpdateFunctionConfiguration, Lambda API Reference; "Lambda function states", Lambda
+    # Developer Guide). An invocation running when the new version takes over finishes on
+    # the previous one. LocalStack stops the previous environments at that moment, also one
+    # that is invoking: without draining it, the invocation failed with Runtime.ExitError
+    # (an API Gateway proxy turns that into 502 "Internal server error").
+    lambda_client = aws_client("lambda")
+    name = create_function(
+        "functions.configured", timeout=10, Environment={"Variables": {"PHASE": "0"}}
+    )
+    versions = [("0", "1"), ("1", "1"), ("2", "1"), ("2", "2"), ("3", "2"), ("4", "2")]
+    updates: list[Callable[[], object]] = [
+        lambda: lambda_client.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {"PHASE": "1"}}
+        ),
+        lambda: lambda_client.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {"PHASE": "2"}}
+        ),
+        lambda: lambda_client.update_function_code(FunctionName=name, ZipFile=code_zip("2")),
+        lambda: lambda_client.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {"PHASE": "3"}}
+        ),
+        lambda: lambda_client.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {"PHASE": "4"}}
+        ),
+    ]
+    served: list[tuple[str, str]] = []
+    failures: list[str] = []
+    done = threading.Event()
+
+    def invoke_continuously() -> None:
+        while not done.is_set():
+            # Long enough that an invocation is usually in flight when an update takes over.
+            try:
+                response = invoke(aws_client, name, {"seconds": 0.3})
+            except Exception as error:  # an API error is a failure to count too
+                failures.append(repr(error))
+                continue
+            if "FunctionError" in response:
+                failures.append(json.dumps(response["Body"]))
+            else:
+                served.append((response["Body"]["phase"], response["Body"]["release"]))
+
+    client = threading.Thread(target=invoke_continuously)
+    client.start()
+    try:
+        for update in updates:
+            time.sleep(0.5)
+            update()
+            lambda_client.get_waiter("function_updated_v2").wait(
+                FunctionName=name, WaiterConfig={"Delay": 1}
+            )
+        time.sleep(1)
+    finally:
+        done.set()
+        client.join(timeout=30)
+
+    assert failures == []
+    assert set(served) <= set(versions), served
+    order = [versions.index(version) for version in served]
+    # One client, one invocation at a time: once the new version answers, the old one never does.
+    assert order == sorted(order), served
+    assert order[-1] == len(versions) - 1
 
 
 def receive(sqs: Any, queue_url: str, timeout: float) -> list[dict[str, Any]]:

@@ -108,7 +108,7 @@ class LocalProcessRuntimeExecutor(RuntimeExecutor):
             self._init_error = error
 
     def stop(self) -> None:
-        """Kill the runtime process and remove its scratch directory."""
+        """Stop the runtime (after the invocation in flight) and remove its scratch directory."""
         if self._runtime is not None:
             self._runtime.stop()
         shutil.rmtree(self._environment_dir, ignore_errors=True)

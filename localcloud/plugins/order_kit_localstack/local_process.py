@@ -6,7 +6,8 @@ awslambdaric <handler>``) with ``AWS_LAMBDA_RUNTIME_API`` pointing at its own
 returns what the runtime posted back, with the function's output framed by Lambda's
 ``START`` / ``END`` / ``REPORT`` lines. It enforces the function timeout (the process is
 killed and a fresh one starts on the next invocation, as Lambda resets a sandbox), reports a
-process that dies mid-invocation as a failed invocation, and kills its process on stop.
+process that dies mid-invocation as a failed invocation, and on stop lets the invocation in
+flight finish before it kills its process.
 
 Standard library only: LocalStack is adapted to this class in
 :mod:`order_kit_localstack.executor`.
@@ -194,10 +195,25 @@ class LocalProcessRuntime:
             return self._invoke_running(request_id, payload, function_arn, trace_id)
 
     def stop(self) -> None:
-        """Kill the runtime process and stop serving. Safe to call more than once."""
+        """Refuse new invocations, let the one in flight finish, then kill the process.
+
+        LocalStack stops the old execution environments of a function as soon as an update
+        (new code, configuration, role) is ready, also while one of them is invoking. Lambda
+        lets such an invocation complete with the previous code and configuration ("Lambda
+        function states", Lambda Developer Guide; UpdateFunctionConfiguration, Lambda API
+        Reference), so the in-flight invocation is awaited, bounded by what it may take (a
+        fresh process plus the function timeout). Safe to call more than once.
+        """
         self._stopped = True
-        self._kill()
-        self._server.stop()
+        # An invocation holds the lock from start to outcome; it enforces its own timeout.
+        in_flight_bound = self._startup_timeout_seconds + self._timeout_seconds + 1
+        drained = self._lock.acquire(timeout=in_flight_bound)
+        try:
+            self._kill()
+            self._server.stop()
+        finally:
+            if drained:
+                self._lock.release()
 
     def read_output(self) -> str:
         """Return everything the runtime processes of this environment have written."""
