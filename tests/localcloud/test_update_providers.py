@@ -13,7 +13,7 @@ DESCRIBES every affected resource and compares it with that phase's template:
 - the stage points at the template's current deployment, the replaced deployment is gone, and
   the API still routes requests to the function;
 - the API function's managed policy (its default version carries the template's actions), its
-  role (same role id from phase 0 on, the policy attached), the alarms' tags, and the log
+  role (same role id from phase 0 on, its tags, the policy attached), the alarms' tags, and the log
   groups' key, retention and tags.
 
 NOT applied by the local cloud (named in localcloud/README.md, "Stack updates"): updates of
@@ -230,6 +230,10 @@ def check_iam(live: LiveStack, template: dict[str, Any]) -> str:
         if logical.startswith("OrderServiceApiFunctionRole")
     )
     role = iam.get_role(RoleName=live.physical[role_logical])["Role"]
+    live_tags = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
+    assert tag_map(live_tags) == tag_map(
+        template["Resources"][role_logical]["Properties"].get("Tags")
+    )
     attached = {
         p["PolicyArn"]
         for p in iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]

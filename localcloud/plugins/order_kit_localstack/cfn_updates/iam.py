@@ -29,7 +29,7 @@ from localstack.services.iam.resource_providers.aws_iam_managedpolicy import (
 from localstack.services.iam.resource_providers.aws_iam_policy import IAMPolicyProvider
 from localstack.services.iam.resource_providers.aws_iam_role import IAMRoleProvider
 
-from order_kit_localstack.cfn_updates.tags import tag_changes
+from order_kit_localstack.cfn_updates.tags import sync_tags
 
 #: IAM keeps at most five versions of a managed policy ("IAM and AWS STS quotas").
 MAX_POLICY_VERSIONS = 5
@@ -164,13 +164,14 @@ class UpdatableIAMRoleProvider(IAMRoleProvider):  # type: ignore[misc]
                 RoleName=name, PolicyName=policy_name, PolicyDocument=_document(document)
             )
 
-        wanted_tags = {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []}
-        live_tags = {tag["Key"]: tag["Value"] for tag in iam.list_role_tags(RoleName=name)["Tags"]}
-        stale, changed = tag_changes(wanted_tags, live_tags)
-        if stale:
-            iam.untag_role(RoleName=name, TagKeys=stale)
-        if changed:
-            iam.tag_role(RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in changed.items()])
+        sync_tags(
+            {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []},
+            lambda: {tag["Key"]: tag["Value"] for tag in iam.list_role_tags(RoleName=name)["Tags"]},
+            lambda stale: iam.untag_role(RoleName=name, TagKeys=stale),
+            lambda changed: iam.tag_role(
+                RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in changed.items()]
+            ),
+        )
 
         model["Arn"], model["RoleId"] = role["Arn"], role["RoleId"]
         return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model)

@@ -20,7 +20,7 @@ from localstack.services.cloudformation.resource_provider import (
 )
 from localstack.services.logs.resource_providers.aws_logs_loggroup import LogsLogGroupProvider
 
-from order_kit_localstack.cfn_updates.tags import tag_changes
+from order_kit_localstack.cfn_updates.tags import sync_tags
 
 
 def _tags(model: dict) -> dict[str, str]:
@@ -89,12 +89,11 @@ class UpdatableLogsLogGroupProvider(LogsLogGroupProvider):  # type: ignore[misc]
         elif not retention and live.get("retentionInDays"):
             logs.delete_retention_policy(logGroupName=name)
         arn = _tagging_arn(live)
-        live_tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
-        wanted = _tags(model)
-        stale, changed = tag_changes(wanted, live_tags)
-        if stale:
-            logs.untag_resource(resourceArn=arn, tagKeys=stale)
-        if changed:
-            logs.tag_resource(resourceArn=arn, tags=changed)
+        sync_tags(
+            _tags(model),
+            lambda: dict(logs.list_tags_for_resource(resourceArn=arn).get("tags", {})),
+            lambda stale: logs.untag_resource(resourceArn=arn, tagKeys=stale),
+            lambda changed: logs.tag_resource(resourceArn=arn, tags=changed),
+        )
         model["Arn"] = _arn(live)
         return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model)
