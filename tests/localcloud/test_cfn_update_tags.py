@@ -85,3 +85,10 @@ def test_sync_only_tags_an_untagged_resource() -> None:
     resource = FakeTaggedResource({})
     resource.sync({"team": "a"})
     assert resource.calls == [("list", None), ("tag", {"team": "a"})]
+
+
+def test_tag_lists_and_maps_convert_both_ways() -> None:
+    listed = [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "orders"}]
+    assert tags.tag_map(listed) == {"env": "prod", "team": "orders"}
+    assert tags.tag_map(None) == {}
+    assert tags.tag_list({"env": "prod", "team": "orders"}) == listed

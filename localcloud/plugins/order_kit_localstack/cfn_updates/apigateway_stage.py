@@ -28,7 +28,7 @@ from localstack.services.cloudformation.resource_provider import (
     ResourceRequest,
 )
 
-from order_kit_localstack.cfn_updates.tags import sync_tags
+from order_kit_localstack.cfn_updates.tags import sync_tags, tag_map
 
 #: MethodSettings property -> the patch path suffix of UpdateStage.
 _METHOD_SETTING_PATHS = {
@@ -115,7 +115,7 @@ def _stage_arn(region: str, rest_api_id: str, stage_name: str) -> str:
 
 def _update_tags(apigateway: Any, arn: str, model: dict) -> None:
     sync_tags(
-        {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []},
+        tag_map(model.get("Tags")),
         lambda: apigateway.get_tags(resourceArn=arn).get("tags", {}),
         lambda keys: apigateway.untag_resource(resourceArn=arn, tagKeys=keys),
         lambda tags: apigateway.tag_resource(resourceArn=arn, tags=tags),

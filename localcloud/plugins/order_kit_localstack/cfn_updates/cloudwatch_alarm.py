@@ -18,20 +18,15 @@ from localstack.services.cloudwatch.resource_providers.aws_cloudwatch_alarm impo
     CloudWatchAlarmProvider,
 )
 
-from order_kit_localstack.cfn_updates.tags import sync_tags
+from order_kit_localstack.cfn_updates.tags import sync_tags, tag_list, tag_map
 
 
 def _sync_tags(cloudwatch: Any, arn: str, model: dict) -> None:
     sync_tags(
-        {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []},
-        lambda: {
-            tag["Key"]: tag["Value"]
-            for tag in cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
-        },
+        tag_map(model.get("Tags")),
+        lambda: tag_map(cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags")),
         lambda keys: cloudwatch.untag_resource(ResourceARN=arn, TagKeys=keys),
-        lambda tags: cloudwatch.tag_resource(
-            ResourceARN=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
-        ),
+        lambda tags: cloudwatch.tag_resource(ResourceARN=arn, Tags=tag_list(tags)),
     )
 
 

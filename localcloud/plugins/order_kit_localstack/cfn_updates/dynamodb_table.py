@@ -38,7 +38,7 @@ from localstack.services.dynamodb.resource_providers.aws_dynamodb_table import (
     DynamoDBTableProvider,
 )
 
-from order_kit_localstack.cfn_updates.tags import sync_tags
+from order_kit_localstack.cfn_updates.tags import sync_tags, tag_list, tag_map
 
 #: How long to wait for the table and its indexes to be ACTIVE after an UpdateTable.
 ACTIVE_TIMEOUT = 120.0
@@ -221,15 +221,10 @@ def _update_contributor_insights(dynamodb: Any, name: str, model: dict) -> None:
 
 def _update_tags(dynamodb: Any, arn: str, model: dict) -> None:
     sync_tags(
-        {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []},
-        lambda: {
-            tag["Key"]: tag["Value"]
-            for tag in dynamodb.list_tags_of_resource(ResourceArn=arn).get("Tags", [])
-        },
+        tag_map(model.get("Tags")),
+        lambda: tag_map(dynamodb.list_tags_of_resource(ResourceArn=arn).get("Tags")),
         lambda keys: dynamodb.untag_resource(ResourceArn=arn, TagKeys=keys),
-        lambda tags: dynamodb.tag_resource(
-            ResourceArn=arn, Tags=[{"Key": key, "Value": value} for key, value in tags.items()]
-        ),
+        lambda tags: dynamodb.tag_resource(ResourceArn=arn, Tags=tag_list(tags)),
     )
 
 

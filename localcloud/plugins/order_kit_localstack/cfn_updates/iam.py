@@ -29,7 +29,7 @@ from localstack.services.iam.resource_providers.aws_iam_managedpolicy import (
 from localstack.services.iam.resource_providers.aws_iam_policy import IAMPolicyProvider
 from localstack.services.iam.resource_providers.aws_iam_role import IAMRoleProvider
 
-from order_kit_localstack.cfn_updates.tags import sync_tags
+from order_kit_localstack.cfn_updates.tags import sync_tags, tag_list, tag_map
 
 #: IAM keeps at most five versions of a managed policy ("IAM and AWS STS quotas").
 MAX_POLICY_VERSIONS = 5
@@ -165,12 +165,10 @@ class UpdatableIAMRoleProvider(IAMRoleProvider):  # type: ignore[misc]
             )
 
         sync_tags(
-            {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []},
-            lambda: {tag["Key"]: tag["Value"] for tag in iam.list_role_tags(RoleName=name)["Tags"]},
+            tag_map(model.get("Tags")),
+            lambda: tag_map(iam.list_role_tags(RoleName=name)["Tags"]),
             lambda stale: iam.untag_role(RoleName=name, TagKeys=stale),
-            lambda changed: iam.tag_role(
-                RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in changed.items()]
-            ),
+            lambda changed: iam.tag_role(RoleName=name, Tags=tag_list(changed)),
         )
 
         model["Arn"], model["RoleId"] = role["Arn"], role["RoleId"]

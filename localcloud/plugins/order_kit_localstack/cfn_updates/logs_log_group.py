@@ -20,11 +20,7 @@ from localstack.services.cloudformation.resource_provider import (
 )
 from localstack.services.logs.resource_providers.aws_logs_loggroup import LogsLogGroupProvider
 
-from order_kit_localstack.cfn_updates.tags import sync_tags
-
-
-def _tags(model: dict) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in model.get("Tags") or []}
+from order_kit_localstack.cfn_updates.tags import sync_tags, tag_map
 
 
 def _describe(logs: Any, name: str) -> dict:
@@ -57,7 +53,7 @@ class UpdatableLogsLogGroupProvider(LogsLogGroupProvider):  # type: ignore[misc]
         params: dict[str, Any] = {"logGroupName": model["LogGroupName"]}
         if model.get("KmsKeyId"):
             params["kmsKeyId"] = model["KmsKeyId"]
-        if tags := _tags(model):
+        if tags := tag_map(model.get("Tags")):
             params["tags"] = tags
         logs.create_log_group(**params)
         if model.get("RetentionInDays"):
@@ -90,7 +86,7 @@ class UpdatableLogsLogGroupProvider(LogsLogGroupProvider):  # type: ignore[misc]
             logs.delete_retention_policy(logGroupName=name)
         arn = _tagging_arn(live)
         sync_tags(
-            _tags(model),
+            tag_map(model.get("Tags")),
             lambda: dict(logs.list_tags_for_resource(resourceArn=arn).get("tags", {})),
             lambda stale: logs.untag_resource(resourceArn=arn, tagKeys=stale),
             lambda changed: logs.tag_resource(resourceArn=arn, tags=changed),

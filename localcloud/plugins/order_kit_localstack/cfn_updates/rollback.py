@@ -59,13 +59,8 @@ class JournalEntry:
     current: dict[str, Any]
     #: Its properties before (modified: what to restore).
     previous: dict[str, Any] | None = None
-
-
-def deletion_policy(change_set: Any, logical_id: str) -> str:
-    """The resource's ``DeletionPolicy`` in the change set's template (``Delete`` if none)."""
-    template = change_set.processed_template or change_set.template or {}
-    policy = template.get("Resources", {}).get(logical_id, {}).get("DeletionPolicy", "Delete")
-    return policy if isinstance(policy, str) else "Delete"
+    #: Its ``DeletionPolicy`` as the engine resolved it (created: whether a rollback keeps it).
+    deletion_policy: str = "Delete"
 
 
 def failure_message(event: Any) -> str:
@@ -133,9 +128,7 @@ class Rollback:
             self.failures.append(f"{entry.logical_id}: {message}")
 
     def _delete(self, entry: JournalEntry, resources: dict[str, Any]) -> None:
-        if entry.kind == "created" and deletion_policy(self.change_set, entry.logical_id) in (
-            "Retain",
-        ):
+        if entry.kind == "created" and entry.deletion_policy == "Retain":
             self._event(entry.logical_id, entry.resource_type, "DELETE_SKIPPED")
             resources.pop(entry.logical_id, None)
             return
@@ -269,7 +262,13 @@ def patch_rollback() -> None:
         if is_nothing(before):
             if status == "CREATE_COMPLETE":
                 _journal(self).append(
-                    JournalEntry("created", name, after.resource_type, properties)
+                    JournalEntry(
+                        "created",
+                        name,
+                        after.resource_type,
+                        properties,
+                        deletion_policy=str(after.deletion_policy or "Delete"),
+                    )
                 )
         elif before.resource_type == after.resource_type and not after.requires_replacement:
             previous = dict((stack.resolved_resources.get(name) or {}).get("Properties") or {})

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+
+
+def tag_map(tags: Iterable[Mapping[str, str]] | None) -> dict[str, str]:
+    """``[{"Key": k, "Value": v}, ...]`` (a template's ``Tags``, most APIs' tag lists) as a dict."""
+    return {tag["Key"]: tag["Value"] for tag in tags or []}
+
+
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """A dict of tags as the ``[{"Key": k, "Value": v}, ...]`` list the APIs take."""
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 
 def tag_changes(wanted: dict[str, str], live: dict[str, str]) -> tuple[list[str], dict[str, str]]:
