@@ -24,12 +24,17 @@ class ApiResponse:
     body: Any
 
 
-class SignedApiClient:
-    """Calls ``{base_url}{path}`` with SigV4 (service ``execute-api``) and dummy credentials."""
+class ApiClient:
+    """Calls ``{base_url}{path}``, unsigned: the caller of an API without authorization."""
 
-    def __init__(self, base_url: str, region: str = DEFAULT_REGION) -> None:
+    def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
-        self._signer = SigV4Auth(Credentials("test", "test"), "execute-api", region)
+
+    def _signed_headers(
+        self, method: str, url: str, data: bytes | None, headers: dict[str, str]
+    ) -> dict[str, str]:
+        """The headers to send (unsigned: as given)."""
+        return headers
 
     def request(
         self,
@@ -39,19 +44,19 @@ class SignedApiClient:
         headers: dict[str, str] | None = None,
         raw_body: bytes | None = None,
     ) -> ApiResponse:
-        """Send one signed request; JSON-encodes ``body`` unless ``raw_body`` is given."""
+        """Send one request; JSON-encodes ``body`` unless ``raw_body`` is given."""
         data = (
             raw_body
             if raw_body is not None
             else (json.dumps(body).encode() if body is not None else None)
         )
+        url = self.base_url + path
         all_headers = {"content-type": "application/json", **(headers or {})}
-        aws_request = AWSRequest(
-            method=method, url=self.base_url + path, data=data, headers=all_headers
-        )
-        self._signer.add_auth(aws_request)
         request = urllib.request.Request(  # noqa: S310 - http URL of the local endpoint
-            aws_request.url, data=data, method=method, headers=dict(aws_request.headers.items())
+            url,
+            data=data,
+            method=method,
+            headers=self._signed_headers(method, url, data, all_headers),
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -60,12 +65,27 @@ class SignedApiClient:
             return _response(error.code, error.headers.items(), error.read())
 
     def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> ApiResponse:
-        """Signed POST with a JSON body."""
+        """POST with a JSON body."""
         return self.request("POST", path, body, headers)
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> ApiResponse:
-        """Signed GET."""
+        """GET."""
         return self.request("GET", path, headers=headers)
+
+
+class SignedApiClient(ApiClient):
+    """Signs every request with SigV4 (service ``execute-api``) and dummy credentials."""
+
+    def __init__(self, base_url: str, region: str = DEFAULT_REGION) -> None:
+        super().__init__(base_url)
+        self._signer = SigV4Auth(Credentials("test", "test"), "execute-api", region)
+
+    def _signed_headers(
+        self, method: str, url: str, data: bytes | None, headers: dict[str, str]
+    ) -> dict[str, str]:
+        aws_request = AWSRequest(method=method, url=url, data=data, headers=headers)
+        self._signer.add_auth(aws_request)
+        return dict(aws_request.headers.items())
 
 
 def _response(status: int, headers: Any, payload: bytes) -> ApiResponse:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.e2e.orders import order_request
-from tests.e2e.signed_http import ApiResponse, SignedApiClient
+from tests.e2e.signed_http import ApiClient, ApiResponse, SignedApiClient
 
 #: Pause between two create+read rounds of the client (it is one thread: a paced customer).
 ROUND_PAUSE_SECONDS = 0.2
@@ -51,35 +48,6 @@ class StepCounts:
             self.samples.append(f"{what}: {str(body)[:200]}")
 
 
-class UnsignedApiClient:
-    """The phase-0 caller: the API has no authorization yet."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url.rstrip("/")
-
-    def request(self, method: str, path: str, body: Any = None, headers: Any = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - http URL of the local endpoint
-            self.base_url + path,
-            data=data,
-            method=method,
-            headers={"content-type": "application/json", **(headers or {})},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return _decoded(response.status, response.read())
-        except urllib.error.HTTPError as error:
-            return _decoded(error.code, error.read())
-
-
-def _decoded(status: int, payload: bytes) -> ApiResponse:
-    try:
-        body = json.loads(payload) if payload else None
-    except ValueError:
-        body = payload.decode(errors="replace")
-    return ApiResponse(status, {}, body)
-
-
 @dataclass(frozen=True)
 class WrittenOrder:
     """An order the API acknowledged (201), as it answered, and the phase it was written at."""
@@ -98,7 +66,7 @@ class OrderTraffic:
         self._lock = threading.Lock()
 
     def client(self, signed: bool) -> Any:
-        return SignedApiClient(self.api_url) if signed else UnsignedApiClient(self.api_url)
+        return SignedApiClient(self.api_url) if signed else ApiClient(self.api_url)
 
     def create(self, client: Any, counts: StepCounts, label: str) -> str | None:
         """One ``POST /orders``; the acknowledged order is remembered."""
