@@ -31,10 +31,20 @@ class CreateOutcome:
         The order now stored under the id: the new one, or the one that was already there.
     created : bool
         True if this call wrote it; False if an order with the same id already existed.
+    retried : bool
+        True if the SDK retried the put (its first attempt may have written and lost its
+        response): only then can the order already there be this call's own write.
     """
 
     order: Order
     created: bool
+    retried: bool = False
+
+    def is_own_write(self, order: Order) -> bool:
+        """True when the stored order is ``order``'s write: written now, or by this call's own
+        first attempt (a retried put finding the same id, author, request and time). A put that
+        was not retried finding the same order found a concurrent request's write."""
+        return self.created or (self.retried and self.order.same_write_as(order))
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,8 @@ class OrderRepository:
             if stored is None:
                 # Deleted (TTL) between the failed condition and the read: a retry will write.
                 raise DependencyUnavailableError("dynamodb") from error
-            return CreateOutcome(order=stored, created=False)
+            retries = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+            return CreateOutcome(order=stored, created=False, retried=retries > 0)
         return CreateOutcome(order=order, created=True)
 
     def create_idempotent(
@@ -163,7 +174,7 @@ class OrderRepository:
                     return IdempotentCreateOutcome(existing_record=existing)
                 continue  # expired or deleted meanwhile: claim it again
             outcome = self.create(order)
-            if outcome.created or outcome.order.same_write_as(order):
+            if outcome.is_own_write(order):
                 # (the second: this request's own write, whose lost response the SDK retried)
                 return IdempotentCreateOutcome(created=True)
             stored = outcome.order

@@ -168,7 +168,7 @@ class OrderService:
             # The id is this request's fresh UUID: an item already under it is this request's
             # own write whose response was lost and that the SDK retried (same author, request
             # and time); anything else is a UUID collision, vanishingly rare and retryable.
-            if not outcome.created and not outcome.order.same_write_as(order):
+            if not outcome.is_own_write(order):
                 raise DependencyUnavailableError("dynamodb")
             return CreatedOrder(order=order, replayed=False)
         return self._create_idempotently(order, idempotency_key, caller, now)

@@ -362,6 +362,32 @@ def test_a_concurrent_request_that_writes_the_claimed_order_first_makes_this_one
     assert item_count(aws) == 1 and record_count(aws) == 1
 
 
+def test_a_concurrent_write_in_the_same_millisecond_is_not_taken_for_this_requests_own(
+    aws: AwsAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As above, with B's clock in the same millisecond as A's: B's order equals A's in id,
+    # author, request and time. A's put was not retried, so what it finds is B's write: A is
+    # a replay (the racing test failed now and then when A took it for its own first attempt).
+    from orders.repository import OrderRepository
+
+    original_create = OrderRepository.create
+    interleaved: list[str] = []
+
+    def create(self: OrderRepository, order: Order) -> Any:
+        if not interleaved:
+            interleaved.append(order.order_id)
+            original_create(self, order)  # B's write, identical to A's
+        return original_create(self, order)
+
+    monkeypatch.setattr(OrderRepository, "create", create)
+
+    response = post_as(OTHER_CALLER, BODY, "same-millisecond")
+
+    assert response.status == 201, response.body
+    assert response.headers.get("Idempotent-Replay") == "true"
+    assert item_count(aws) == 1 and record_count(aws) == 1
+
+
 def stored_order(order_id: str, request_hash: str) -> Order:
     request = OrderValidator().validate(json.loads(json.dumps(BODY), parse_float=Decimal))
     order = Order.create(request, order_id, datetime.now(timezone.utc), 90)
